@@ -1,0 +1,294 @@
+"""sheets/ + styles/ -> the validated model. The only module that reads them.
+
+Every problem becomes an InputError naming the file and line, with a hint.
+Nothing outside the project's sheets/ and styles/ folders is ever read: image
+paths are resolved here, symlinks included, and refused if they lead out.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import InputError
+from .markup import parse_body, render_inline
+from .model import Blocks, Brand, FrontMatter, Org, Policy, Project, Sheet
+from .sourcefile import parse_yaml, read_text, validate
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+IMAGE_TYPES = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".svg": (),
+}
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The project folder: the nearest folder upwards holding sheets/_org/org.yaml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "sheets" / "_org" / "org.yaml").is_file():
+            return folder
+    raise InputError(
+        "no factsheet project here",
+        str(start or "."),
+        hint="run inside a folder with sheets/_org/org.yaml, or pass --project DIR",
+    )
+
+
+class Loader:
+    """Loads one project; keeps the root so every path shown is relative to it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.sheets_dir = self.root / "sheets"
+        self.styles_dir = self.root / "styles"
+
+    def display(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    # -- YAML files -----------------------------------------------------------
+
+    def _yaml(self, path: Path, model, what: str, required: bool = True):
+        shown = self.display(path)
+        if not path.is_file():
+            if not required:
+                return model()
+            raise InputError(f"{what} is missing", shown, hint=f"create {shown}")
+        self._inside(path, shown, 1)
+        data, lines = parse_yaml(read_text(path, shown), shown)
+        if data is not None and not isinstance(data, dict):
+            raise InputError(f"{what} must be a mapping of keys to values", shown, 1)
+        return validate(model, data, shown, lines, what)
+
+    def load_org(self) -> Org:
+        return self._yaml(self.sheets_dir / "_org" / "org.yaml", Org, "org.yaml")
+
+    def load_policy(self) -> Policy:
+        return self._yaml(self.sheets_dir / "_org" / "policy.yaml", Policy, "policy.yaml", False)
+
+    def load_brand(self, name: str) -> tuple[Brand, Path]:
+        folder = self.styles_dir / name
+        brand = self._yaml(folder / "brand.yaml", Brand, "brand.yaml")
+        return brand, folder
+
+    def load_blocks(self, org: Org) -> tuple[dict[str, Blocks], dict[str, dict[str, str]]]:
+        folder = self.sheets_dir / "_org" / "blocks"
+        blocks: dict[str, Blocks] = {}
+        bodies: dict[str, dict[str, str]] = {}
+        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+            shown = self.display(path)
+            data, lines = parse_yaml(read_text(path, shown), shown)
+            block = validate(Blocks, data, shown, lines, "shared blocks")
+            if block.lang != path.stem:
+                raise InputError(
+                    f"lang '{block.lang}' does not match the file name '{path.name}'",
+                    shown,
+                    lines.get(("lang",)),
+                    hint=f"rename the file to {block.lang}.yaml or fix lang",
+                )
+            blocks[block.lang] = block
+            bodies[block.lang] = {
+                name: render_inline(getattr(block, name), shown, lines.get((name,), 1))[0]
+                for name in ("disclaimer", "helpline_intro", "language_assistance", "review_note")
+            }
+        return blocks, bodies
+
+    # -- sheets ---------------------------------------------------------------
+
+    def sheet_files(self) -> list[Path]:
+        files = []
+        for folder in sorted(self.sheets_dir.iterdir()):
+            if folder.name.startswith(("_", ".")) or not folder.is_dir():
+                continue
+            if not SLUG.match(folder.name):
+                raise InputError(
+                    f"'{folder.name}' is not a valid sheet slug",
+                    self.display(folder),
+                    hint="use lower-case letters, digits and hyphens",
+                )
+            files.extend(sorted(folder.glob("*.md")))
+        return files
+
+    def load_sheet(self, path: Path, org: Org, policy: Policy) -> Sheet:
+        shown = self.display(path)
+        self._inside(path, shown, 1)
+        text = read_text(path, shown, policy.limits.max_sheet_bytes)
+        front_text, body_text, body_line = split_front_matter(text, shown)
+        data, lines = parse_yaml(front_text, shown, first_line=2)
+        if not isinstance(data, dict):
+            raise InputError("front matter must be a mapping of keys to values", shown, 2)
+        front = validate(FrontMatter, data, shown, lines, "front matter")
+        if front.lang != path.stem:
+            raise InputError(
+                f"lang '{front.lang}' does not match the file name '{path.name}'",
+                shown,
+                lines.get(("lang",)),
+                hint=f"rename the file to {front.lang}.md or fix lang",
+            )
+        if not body_text.strip():
+            raise InputError(
+                "the sheet has no body", shown, body_line, hint="write the sheet below the front matter"
+            )
+        slug = path.parent.name
+        base = org.publish_base_url.rstrip("/")
+        body = parse_body(
+            body_text,
+            shown,
+            body_line,
+            resolve_link=lambda target: f"{base}/{front.lang}/{target}.pdf",
+            resolve_image=lambda src, line: self.image_url(path.parent, src, shown, line, policy),
+            max_depth=policy.limits.max_list_depth,
+        )
+        return Sheet(
+            slug=slug,
+            path=path,
+            display=shown,
+            front=front,
+            front_lines=lines,
+            body=body,
+            source_text=text,
+        )
+
+    # -- files a sheet points at ------------------------------------------------
+
+    def _inside(self, path: Path, shown: str, line: int | None) -> Path:
+        real = path.resolve()
+        if not (real.is_relative_to(self.sheets_dir.resolve()) or real.is_relative_to(
+            self.styles_dir.resolve()
+        )):
+            raise InputError(
+                "file lies outside the project's sheets/ and styles/ folders",
+                shown,
+                line,
+                hint="copy the file into the project; links leading out are refused",
+            )
+        return real
+
+    def image_url(self, folder: Path, src: str, shown: str, line: int, policy: Policy) -> str:
+        """Check an image reference and return the file URL the renderer may fetch."""
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith(("/", "\\")):
+            raise InputError(
+                f"image '{src}' is not a relative path inside the project",
+                shown,
+                line,
+                hint="put the image next to the sheet and write its file name",
+            )
+        path = folder / src
+        real = self._inside(path, shown, line)
+        if not real.is_file():
+            raise InputError(f"image '{src}' does not exist", shown, line)
+        suffix = real.suffix.lower()
+        if suffix not in IMAGE_TYPES:
+            raise InputError(
+                f"image '{src}' has an unsupported type",
+                shown,
+                line,
+                hint="use .png, .jpg, .gif or .svg",
+            )
+        size = real.stat().st_size
+        if size > policy.limits.max_image_bytes:
+            raise InputError(
+                f"image '{src}' is {size:,} bytes, over the limit of {policy.limits.max_image_bytes:,}",
+                shown,
+                line,
+            )
+        head = real.read_bytes()[:4096]
+        if suffix == ".svg":
+            check_svg(real.read_bytes(), src, shown, line)
+        elif not head.startswith(IMAGE_TYPES[suffix]):
+            raise InputError(
+                f"image '{src}' is not a {suffix[1:].upper()} file",
+                shown,
+                line,
+                hint="the file's content does not match its extension",
+            )
+        return real.as_uri()
+
+    # -- everything -------------------------------------------------------------
+
+    def load(self) -> Project:
+        org = self.load_org()
+        policy = self.load_policy()
+        blocks, bodies = self.load_blocks(org)
+        brand, brand_dir = self.load_brand(org.brand)
+        project = Project(
+            root=self.root,
+            org=org,
+            policy=policy,
+            blocks=blocks,
+            block_bodies=bodies,
+            brand=brand,
+            brand_dir=brand_dir,
+        )
+        ids: dict[str, Sheet] = {}
+        for path in self.sheet_files():
+            sheet = self.load_sheet(path, org, policy)
+            other = ids.get(sheet.front.id)
+            if other is not None and other.slug != sheet.slug:
+                raise InputError(
+                    f"id '{sheet.front.id}' is already used by {other.display}",
+                    sheet.display,
+                    sheet.line_of("id"),
+                    hint="every sheet needs its own id",
+                )
+            ids.setdefault(sheet.front.id, sheet)
+            project.sheets[(sheet.slug, sheet.lang)] = sheet
+        return project
+
+
+def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
+    """Split ``---`` front matter from the body; return (yaml, body, body's first line)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise InputError(
+            "no front matter",
+            shown,
+            1,
+            hint="a sheet starts with a line '---', its YAML front matter, then '---'",
+        )
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    raise InputError(
+        "front matter is never closed",
+        shown,
+        1,
+        hint="end the front matter with a line '---'",
+    )
+
+
+_SVG_FORBIDDEN = (
+    (re.compile(rb"<!DOCTYPE|<!ENTITY", re.I), "declares a DOCTYPE or entities"),
+    (re.compile(rb"<script", re.I), "contains a script"),
+    (
+        re.compile(rb"""(?:href|src)\s*=\s*["']\s*(?!#|data:image/(?:png|jpeg|gif);)""", re.I),
+        "refers to an external resource",
+    ),
+    (re.compile(rb"url\(\s*['\"]?\s*(?!#)", re.I), "refers to an external resource in CSS"),
+    (re.compile(rb"@import", re.I), "imports CSS"),
+)
+
+
+def check_svg(data: bytes, src: str, shown: str, line: int) -> None:
+    """Refuse SVG that could reach outside the file: entities, scripts, references."""
+    if b"<svg" not in data[:4096].lower():
+        raise InputError(f"image '{src}' is not an SVG file", shown, line)
+    for pattern, problem in _SVG_FORBIDDEN:
+        if pattern.search(data):
+            raise InputError(
+                f"SVG image '{src}' {problem}",
+                shown,
+                line,
+                hint="export a plain SVG with everything inline",
+            )
+
+
+def load_project(root: Path) -> Project:
+    """Load sheets/ and styles/ under ``root``."""
+    return Loader(root).load()

@@ -1,0 +1,179 @@
+"""Reading text and YAML from untrusted source files, keeping line numbers.
+
+Why not plain ``yaml.safe_load``: we need the line of every key so that a schema
+error can say ``file:line``, and we refuse anchors and aliases outright so that an
+alias bomb ("billion laughs") never gets expanded by anything downstream.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import InputError
+
+#: Default size limits; policy.yaml may lower or raise them.
+MAX_TEXT_BYTES = 1_000_000
+
+LineMap = dict[tuple, int]
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_text(path: Path, display: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    """Read a UTF-8 text file (BOM and CRLF accepted), refusing huge or binary files."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise InputError(f"cannot read file: {error.strerror}", display) from None
+    if size > max_bytes:
+        raise InputError(
+            f"file is {size:,} bytes, over the limit of {max_bytes:,}",
+            display,
+            hint="split the sheet, or raise limits.max_sheet_bytes in policy.yaml",
+        )
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError(
+            f"not valid UTF-8 (byte 0x{data[error.start]:02x})",
+            display,
+            line,
+            hint="save the file as UTF-8",
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise InputError("file contains a NUL character", display, line, hint="is it a text file?")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_yaml(text: str, display: str, first_line: int = 1) -> tuple[Any, LineMap]:
+    """Parse YAML safely; return the data and a map from key path to line number.
+
+    ``first_line`` is the file line of the text's first line (front matter starts
+    after the opening ``---``).
+    """
+    offset = first_line - 1
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise InputError(
+                    "YAML anchors and aliases are not allowed",
+                    display,
+                    event.start_mark.line + 1 + offset,
+                    hint="write the value out in full",
+                )
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 + offset if mark else None
+        problem = error.problem or error.context or "invalid YAML"
+        if "could not determine a constructor" in str(error):
+            problem = "custom YAML tags are not allowed"
+        raise InputError(
+            f"YAML: {problem}", display, line, hint="check indentation, colons and quotes"
+        ) from None
+    except yaml.YAMLError as error:
+        raise InputError(f"YAML: {error}", display, first_line) from None
+    lines: LineMap = {}
+    if node is not None:
+        _map_lines(node, (), lines, offset)
+    return data, lines
+
+
+def _map_lines(node: yaml.Node, path: tuple, lines: LineMap, offset: int) -> None:
+    lines[path] = node.start_mark.line + 1 + offset
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = (*path, key.value)
+            _map_lines(value, child, lines, offset)
+            lines[child] = key.start_mark.line + 1 + offset
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _map_lines(item, (*path, index), lines, offset)
+
+
+def line_of(lines: LineMap, path: tuple) -> int | None:
+    """The line of the longest known prefix of ``path``."""
+    path = tuple(path)
+    while path not in lines and path:
+        path = path[:-1]
+    return lines.get(path)
+
+
+def validate(
+    model: type[M],
+    data: Any,
+    display: str,
+    lines: LineMap,
+    what: str,
+    context: dict | None = None,
+) -> M:
+    """Validate data against a pydantic model; the first error becomes an InputError."""
+    if data is None:
+        data = {}
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as error:
+        raise _to_input_error(model, error, display, lines, what) from None
+
+
+def _to_input_error(
+    model: type[BaseModel], error: ValidationError, display: str, lines: LineMap, what: str
+) -> InputError:
+    first = error.errors(include_url=False)[0]
+    loc = tuple(first["loc"])
+    line = line_of(lines, loc)
+    where = ".".join(str(part) for part in loc) or what
+    kind = first["type"]
+    hint = None
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        known = _known_keys(model, loc[:-1])
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
+        return InputError(f"unknown key '{key}' in {what}", display, line, hint)
+    if kind == "missing":
+        return InputError(
+            f"missing required key '{where}' in {what}", display, line, hint="add it"
+        )
+    message = first["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    value = first.get("input")
+    shown = f" (got {value!r})" if isinstance(value, str | int | float) else ""
+    return InputError(f"{where}: {message}{shown}", display, line, hint=first.get("ctx", {}).get("hint"))
+
+
+def _known_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names (by alias) of the sub-model at ``loc``, for "did you mean" hints."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(current, "model_fields", {}).get(part)
+        if field is None:
+            for candidate in getattr(current, "model_fields", {}).values():
+                if candidate.alias == part:
+                    field = candidate
+        if field is None:
+            return []
+        current = _inner_model(field.annotation)
+    fields = getattr(current, "model_fields", {})
+    return [f.alias or name for name, f in fields.items()]
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
