@@ -8,7 +8,7 @@ heard of would silently fall back to English.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from babel import Locale, UnknownLocaleError
 
@@ -35,7 +35,7 @@ def check_language_tag(value: str) -> str:
     return value
 
 
-@lru_cache(maxsize=None)
+@cache
 def babel_locale(tag: str) -> Locale:
     """The Babel locale for a BCP 47 tag."""
     return Locale.parse(tag, sep="-")

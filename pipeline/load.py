@@ -133,7 +133,10 @@ class Loader:
             )
         if not body_text.strip():
             raise InputError(
-                "the sheet has no body", shown, body_line, hint="write the sheet below the front matter"
+                "the sheet has no body",
+                shown,
+                body_line,
+                hint="write the sheet below the front matter",
             )
         slug = path.parent.name
         base = org.publish_base_url.rstrip("/")
@@ -159,9 +162,10 @@ class Loader:
 
     def _inside(self, path: Path, shown: str, line: int | None) -> Path:
         real = path.resolve()
-        if not (real.is_relative_to(self.sheets_dir.resolve()) or real.is_relative_to(
-            self.styles_dir.resolve()
-        )):
+        if not (
+            real.is_relative_to(self.sheets_dir.resolve())
+            or real.is_relative_to(self.styles_dir.resolve())
+        ):
             raise InputError(
                 "file lies outside the project's sheets/ and styles/ folders",
                 shown,
@@ -194,7 +198,8 @@ class Loader:
         size = real.stat().st_size
         if size > policy.limits.max_image_bytes:
             raise InputError(
-                f"image '{src}' is {size:,} bytes, over the limit of {policy.limits.max_image_bytes:,}",
+                f"image '{src}' is {size:,} bytes, "
+                f"over the limit of {policy.limits.max_image_bytes:,}",
                 shown,
                 line,
             )

@@ -8,7 +8,7 @@ strings again and looks for them in the PDF.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache
 
 from babel.core import get_global
 from babel.dates import format_date, format_interval, get_day_names, get_timezone
@@ -71,7 +71,7 @@ def _list(items: list[str], lang: str) -> str:
     return format_list(items, locale=babel_locale(lang))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _uses_12_hour(lang: str) -> bool:
     pattern = babel_locale(lang).time_formats["short"].pattern
     return "h" in pattern or "K" in pattern
@@ -83,10 +83,7 @@ def format_times(span: OpeningSpan, lang: str) -> str:
     start = dt.datetime.combine(base, span.opens)
     end = dt.datetime.combine(base, span.closes)
     minutes = span.opens.minute or span.closes.minute
-    if _uses_12_hour(lang):
-        skeleton = "hm" if minutes else "h"
-    else:
-        skeleton = "Hm"
+    skeleton = ("hm" if minutes else "h") if _uses_12_hour(lang) else "Hm"
     return format_interval(start.time(), end.time(), skeleton, locale=babel_locale(lang))
 
 

@@ -34,6 +34,17 @@ def link_scheme(href: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+def sheet_target(href: str) -> str | None:
+    """The slug a ``sheet:slug`` or relative ``../slug/`` link points at, else None."""
+    href = href.strip()
+    if href.startswith("sheet:"):
+        return href[len("sheet:") :].strip("/")
+    if href and link_scheme(href) is None and not href.startswith("#"):
+        parts = [p for p in href.split("/") if p not in ("", ".", "..")]
+        return parts[0] if parts else ""
+    return None
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
@@ -154,7 +165,10 @@ def _walk(tokens, state, resolve_link, resolve_image, max_depth) -> None:
             title = token.info.strip()[len("callout") :].strip()
             if not title:
                 raise InputError(
-                    "callout has no title", state.display, line, hint="write '::: callout Resources'"
+                    "callout has no title",
+                    state.display,
+                    line,
+                    hint="write '::: callout Resources'",
                 )
             block_index += 1
             state.units.append(Unit(f"b{block_index}", "callout-title", title, line, state.section))
@@ -214,9 +228,10 @@ def _check_inline(child: Token, state: _State, line: int, resolve_link, resolve_
         href = str(child.attrGet("href") or "")
         state.links.append(Link(href, "", line))
         scheme = link_scheme(href)
-        if scheme == "sheet":
-            child.attrSet("href", resolve_link(href[len("sheet:") :]))
-        elif scheme not in SAFE_SCHEMES:
+        target = sheet_target(href)
+        if target:
+            child.attrSet("href", resolve_link(target))
+        elif scheme not in SAFE_SCHEMES or scheme == "sheet":
             # Not a link anyone should follow: keep the text, drop the target.
             child.attrs.pop("href", None)
         _only_attrs(child, {"href"}, state, line)
@@ -306,10 +321,7 @@ def _raw(markup: str) -> Token:
 def _render_callout_open(self, tokens, idx, options, env) -> str:
     title = tokens[idx].meta.get("title") or tokens[idx].info.strip()[len("callout") :].strip()
     title_html = _MD.renderInline(title)
-    return (
-        '<section class="callout">\n'
-        f'<h2 class="callout-title">{title_html}</h2>\n'
-    )
+    return f'<section class="callout">\n<h2 class="callout-title">{title_html}</h2>\n'
 
 
 def _render_callout_close(self, tokens, idx, options, env) -> str:

@@ -126,8 +126,12 @@ class Channel(Strict):
     @model_validator(mode="after")
     def _fields_for_kind(self) -> Channel:
         if self.kind == "phone" and not (self.number and self.display):
-            raise ValueError("a phone channel needs 'number' (E.164, like +18775550142) and 'display'")
-        if self.kind == "phone" and re.sub(r"\D", "", self.display or "") != self.number.lstrip("+"):
+            raise ValueError(
+                "a phone channel needs 'number' (E.164, like +18775550142) and 'display'"
+            )
+        if self.kind == "phone" and re.sub(r"\D", "", self.display or "") != self.number.lstrip(
+            "+"
+        ):
             raise ValueError(f"display '{self.display}' does not show the digits of {self.number}")
         if self.kind == "email" and not self.address:
             raise ValueError("an email channel needs 'address'")
@@ -262,8 +266,15 @@ class Policy(Strict):
     class LinkText(Strict):
         forbid_bare_urls: bool = True
         vague: list[str] = [
-            "click here", "here", "read more", "more", "link", "this link",
-            "haga clic aquí", "aquí", "más información",
+            "click here",
+            "here",
+            "read more",
+            "more",
+            "link",
+            "this link",
+            "haga clic aquí",
+            "aquí",
+            "más información",
         ]
 
     class Override(Strict):
@@ -271,12 +282,15 @@ class Policy(Strict):
         severity: dict[str, Literal["error", "warning", "off"]] = {}
 
     required: list[
-        Literal["disclaimer", "contact_hours", "review_date", "sheet_id", "document_language", "title"]
+        Literal[
+            "disclaimer", "contact_hours", "review_date", "sheet_id", "document_language", "title"
+        ]
     ] = ["disclaimer", "contact_hours", "review_date", "sheet_id", "document_language", "title"]
     max_review_interval_months: int = Field(default=24, gt=0, le=120)
     review_warning_days: int = Field(default=60, ge=0)
     allowed_link_schemes: list[str] = ["https", "mailto", "tel"]
     max_pages: int = Field(default=2, gt=0)
+    max_pages_large_print: int = Field(default=6, gt=0)
     limits: Limits = Limits()
     link_text: LinkText = LinkText()
     severity: dict[str, Literal["error", "warning", "off"]] = {}

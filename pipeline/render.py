@@ -8,6 +8,7 @@ same input give the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import mimetypes
@@ -22,8 +23,9 @@ from markupsafe import Markup
 
 from . import __version__
 from .errors import InputError, RenderError
-from .locale import direction, format_day, format_hours, script_of
-from .model import Channel, Project, Sheet
+from .locale import direction, script_of
+from .model import Project, Sheet
+from .texts import sheet_texts
 
 VARIANTS = ("standard", "large-print")
 PAPERS = {"letter": "letter", "a4": "A4"}
@@ -89,7 +91,10 @@ class SandboxFetcher:
 def _environment(styles_dir: Path, brand_dir: Path) -> SandboxedEnvironment:
     return SandboxedEnvironment(
         loader=ChoiceLoader(
-            [FileSystemLoader(str(brand_dir / "templates")), FileSystemLoader(str(styles_dir / "templates"))]
+            [
+                FileSystemLoader(str(brand_dir / "templates")),
+                FileSystemLoader(str(styles_dir / "templates")),
+            ]
         ),
         autoescape=True,
         undefined=StrictUndefined,
@@ -115,9 +120,11 @@ def page_label_css(label: str) -> str:
     parts = []
     rest = label
     while rest:
-        index = min(
-            (rest.find(name), name) for name in ("{page}", "{pages}") if rest.find(name) >= 0
-        ) if "{page" in rest else (-1, "")
+        index = (
+            min((rest.find(name), name) for name in ("{page}", "{pages}") if rest.find(name) >= 0)
+            if "{page" in rest
+            else (-1, "")
+        )
         if index[0] < 0:
             parts.append(css_string(rest))
             break
@@ -133,25 +140,6 @@ def font_stack(project: Project, lang: str) -> list[str]:
     fonts = project.brand.fonts
     stack = list(fonts.get(script_of(lang), [])) + list(fonts["default"])
     return list(dict.fromkeys(stack))
-
-
-def channel_view(channel: Channel, labels, lang: str, label: str | None = None) -> dict:
-    return {
-        "label": label or getattr(labels, channel.kind),
-        "href": channel.href,
-        "text": channel.text,
-        "hours": format_hours(channel.hours, labels, lang),
-    }
-
-
-def ident_text(project: Project, sheet: Sheet) -> str:
-    labels = project.blocks[sheet.lang].labels
-    return f"{labels.sheet_id} {sheet.front.id}, {labels.version} {sheet.front.version}"
-
-
-def doc_title(sheet: Sheet) -> str:
-    front = sheet.front
-    return f"{front.series}: {front.title}" if front.series else front.title
 
 
 def page_css(project: Project, sheet: Sheet, options: Options) -> str:
@@ -170,7 +158,7 @@ def page_css(project: Project, sheet: Sheet, options: Options) -> str:
     return (
         f":root {{ {tokens}--font-body: {fonts}; --body-size: {size}pt; }}\n"
         f"@page {{ size: {paper}; {marks}\n"
-        f"  @bottom-left {{ content: {css_string(ident_text(project, sheet))};"
+        f"  @bottom-left {{ content: {css_string(sheet_texts(project, sheet).ident)};"
         f" font-family: {fonts}; font-size: {footer_size}pt; }}\n"
         f"  @bottom-right {{ content: {page_label_css(labels.page)};"
         f" font-family: {fonts}; font-size: {footer_size}pt; }}\n"
@@ -187,19 +175,17 @@ def sheet_html(project: Project, sheet: Sheet, options: Options, extra: dict | N
             sheet.line_of("lang"),
             hint=f"create sheets/_org/blocks/{sheet.lang}.yaml",
         )
-    blocks = project.blocks[sheet.lang]
     bodies = project.block_bodies[sheet.lang]
-    labels = blocks.labels
+    labels = project.blocks[sheet.lang].labels
+    texts = sheet_texts(project, sheet)
     front = sheet.front
     styles_dir = project.root / "styles"
     env = _environment(styles_dir, project.brand_dir)
-    stylesheets = [
-        path.as_uri() for path in sorted(project.brand_dir.glob("*.css"))
-    ]
+    stylesheets = [path.as_uri() for path in sorted(project.brand_dir.glob("*.css"))]
     context = {
         "lang": sheet.lang,
         "dir": direction(sheet.lang),
-        "doc_title": doc_title(sheet),
+        "doc_title": texts.doc_title,
         "org": project.org,
         "brand": project.brand,
         "front": front,
@@ -216,10 +202,10 @@ def sheet_html(project: Project, sheet: Sheet, options: Options, extra: dict | N
         "logo_url": (project.brand_dir / project.brand.logo).as_uri(),
         "body_html": Markup(sheet.body.html),
         "blocks": {name: Markup(value) for name, value in bodies.items()},
-        "channels": [channel_view(c, labels, sheet.lang) for c in project.org.channels],
-        "reviewed": format_day(front.reviewed, sheet.lang),
-        "next_review": format_day(front.next_review, sheet.lang),
-        "ident": ident_text(project, sheet),
+        "channels": texts.channels,
+        "reviewed": texts.reviewed,
+        "next_review": texts.next_review,
+        "ident": texts.ident,
         "imprint": None,
         "qr": None,
     }
@@ -231,11 +217,11 @@ def sheet_html(project: Project, sheet: Sheet, options: Options, extra: dict | N
 
 
 def _template_error(error: TemplateError, project: Project) -> InputError:
-    filename = getattr(error, "filename", None) or getattr(error, "name", None) or "styles/templates"
-    try:
+    filename = (
+        getattr(error, "filename", None) or getattr(error, "name", None) or "styles/templates"
+    )
+    with contextlib.suppress(ValueError):
         filename = str(Path(filename).resolve().relative_to(project.root))
-    except ValueError:
-        pass
     return InputError(
         f"template: {error.message or error}",
         filename,
@@ -274,6 +260,9 @@ def render_html_to_pdf(
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
+    from .tagging import install as install_tagging
+
+    install_tagging()
     sandbox = SandboxFetcher(
         ((project.root / "sheets").resolve(), (project.root / "styles").resolve())
     )
@@ -282,19 +271,23 @@ def render_html_to_pdf(
     logger.addHandler(collect)
     try:
         document = HTML(
-            string=html, base_url=(project.root / "sheets").as_uri() + "/",
+            string=html,
+            base_url=(project.root / "sheets").as_uri() + "/",
             url_fetcher=sandbox.make(),
         ).render(font_config=_font_config(), pdf_variant="pdf/ua-1")
         for key, value in (metadata or {}).items():
             document.metadata.custom[key] = value
         output = io.BytesIO()
         document.write_pdf(
-            output, pdf_variant="pdf/ua-1", custom_metadata=True, pdf_identifier=b"factsheet",
+            output,
+            pdf_variant="pdf/ua-1",
+            custom_metadata=True,
+            pdf_identifier=b"factsheet",
             finisher=post,
         )
     except FatalURLFetchingError:
         raise RenderError(
-            f"the sandbox refused to fetch {sandbox.refused[-1] if sandbox.refused else 'a resource'}",
+            f"the sandbox refused to fetch {(sandbox.refused or ['a resource'])[-1]}",
             where,
             hint="sheets and styles may only use files inside the project's sheets/ and styles/",
         ) from None
@@ -321,7 +314,9 @@ def _font_config():
     return FontConfiguration()
 
 
-def render_sheet(project: Project, sheet: Sheet, options: Options, extra: dict | None = None) -> Rendered:
+def render_sheet(
+    project: Project, sheet: Sheet, options: Options, extra: dict | None = None
+) -> Rendered:
     """One sheet to PDF bytes."""
     html = sheet_html(project, sheet, options, extra)
     metadata = {"FactsheetId": sheet.front.id, "FactsheetVersion": sheet.front.version}

@@ -140,15 +140,15 @@ def _to_input_error(
         hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
         return InputError(f"unknown key '{key}' in {what}", display, line, hint)
     if kind == "missing":
-        return InputError(
-            f"missing required key '{where}' in {what}", display, line, hint="add it"
-        )
+        return InputError(f"missing required key '{where}' in {what}", display, line, hint="add it")
     message = first["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     value = first.get("input")
     shown = f" (got {value!r})" if isinstance(value, str | int | float) else ""
-    return InputError(f"{where}: {message}{shown}", display, line, hint=first.get("ctx", {}).get("hint"))
+    return InputError(
+        f"{where}: {message}{shown}", display, line, hint=first.get("ctx", {}).get("hint")
+    )
 
 
 def _known_keys(model: type[BaseModel], loc: tuple) -> list[str]:

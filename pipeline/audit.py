@@ -1,0 +1,90 @@
+"""`factsheet check`: the gate over sheets and built PDFs named on the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .checks import Finding
+from .errors import InputError
+from .gate import pdf_findings, source_findings
+from .model import Project, Sheet
+
+
+def _sheets_for(project: Project, path: Path) -> list[Sheet]:
+    resolved = path.resolve()
+    found = [s for s in project.sheets.values() if s.path == resolved or s.path.parent == resolved]
+    if not found:
+        raise InputError(
+            "not a sheet of this project",
+            str(path),
+            hint="name a sheets/<slug>/<lang>.md file, a sheet folder or a PDF",
+        )
+    return found
+
+
+def _manifest(out_dir: Path) -> dict[str, dict]:
+    try:
+        data = json.loads((out_dir / "manifest.json").read_text())
+        return {entry["path"]: entry for entry in data["pdfs"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _pdf_sheet(project: Project, entry: dict | None, path: Path) -> tuple[Sheet, str]:
+    if entry is not None:
+        key = (entry.get("slug"), entry.get("lang"))
+        if key in project.sheets:
+            return project.sheets[key], entry.get("variant", "standard")
+    # Not in the manifest: infer from output/<lang>/<slug>[.variant][.paper].pdf
+    lang, slug = path.parent.name, path.name.split(".")[0]
+    if (slug, lang) in project.sheets:
+        variant = "large-print" if ".large-print." in path.name else "standard"
+        return project.sheets[(slug, lang)], variant
+    raise InputError(
+        "cannot tell which sheet this PDF is",
+        str(path),
+        hint="check PDFs inside the output folder, listed in manifest.json",
+    )
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def run_checks(
+    project: Project, paths: list[Path], out_dir: Path, include_pdfs: bool = True
+) -> tuple[list[Finding], list[str]]:
+    """Findings for the given paths (all sheets and published PDFs when none)."""
+    findings: list[Finding] = []
+    checked: list[str] = []
+    manifest = _manifest(out_dir)
+    sheets: list[Sheet] = []
+    pdfs: list[Path] = []
+    if not paths:
+        sheets = [project.sheets[key] for key in sorted(project.sheets)]
+        if include_pdfs:
+            pdfs = [out_dir / rel for rel in sorted(manifest) if (out_dir / rel).is_file()]
+    for path in paths:
+        if path.suffix.lower() == ".pdf":
+            if not path.is_file():
+                raise InputError("no such PDF", str(path), hint="build it first: factsheet build")
+            pdfs.append(path)
+        else:
+            sheets.extend(_sheets_for(project, path))
+    for sheet in sheets:
+        checked.append(sheet.display)
+        findings.extend(source_findings(project, sheet))
+    for pdf in pdfs:
+        try:
+            relative = str(pdf.resolve().relative_to(out_dir))
+        except ValueError:
+            relative = None
+        sheet, variant = _pdf_sheet(project, manifest.get(relative or ""), pdf)
+        shown = _shown(pdf, project.root)
+        checked.append(shown)
+        findings.extend(pdf_findings(project, sheet, pdf.read_bytes(), shown, variant))
+    return findings, checked

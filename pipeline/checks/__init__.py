@@ -1,0 +1,79 @@
+"""Compliance checks: rules that return Findings.
+
+Every rule has a stable id (used in reports and in policy.yaml to tune its
+severity) and is registered here with its default severity and a one-line
+description (the README's rule table is generated from the same registry).
+One module per concern: source.py (the sheet as written), content.py (what
+the PDF says), pdfua.py (how the PDF is built for assistive technology),
+brand.py (colours and sizes), translation.py (a translation against its source).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+from ..model import Policy
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str  # default: error | warning
+    scope: str  # source | pdf | brand | translation
+    summary: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    path: str
+    line: int | None
+    message: str
+    hint: str | None = None
+    page: int | None = None
+
+    @property
+    def location(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}"
+        if self.page:
+            return f"{self.path} (page {self.page})"
+        return self.path
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, severity: str, scope: str, summary: str) -> str:
+    """Register a rule; returns its id so modules can keep it in a constant."""
+    RULES[rule_id] = Rule(rule_id, severity, scope, summary)
+    return rule_id
+
+
+def finding(
+    rule_id: str,
+    path: str,
+    line: int | None,
+    message: str,
+    hint: str | None = None,
+    page: int | None = None,
+) -> Finding:
+    return Finding(rule_id, RULES[rule_id].severity, path, line, message, hint, page)
+
+
+def apply_policy(findings: list[Finding], policy: Policy, lang: str | None) -> list[Finding]:
+    """Set each finding's severity from policy.yaml; drop the rules turned off."""
+    out = []
+    for item in findings:
+        severity = policy.severity_for(item.rule, lang, item.severity)
+        if severity != "off":
+            out.append(replace(item, severity=severity))
+    return out
+
+
+def has_errors(findings: list[Finding], strict: bool = False) -> bool:
+    return any(f.severity == "error" or (strict and f.severity == "warning") for f in findings)

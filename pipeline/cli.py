@@ -1,0 +1,489 @@
+"""The `factsheet` command: thin Click commands, no logic beyond arguments and output.
+
+Exit codes: 0 success, 1 bad input or failed checks, 2 usage error (Click).
+Results go to stdout, diagnostics and progress to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import FactsheetError
+
+EPILOG_BUILD = """\b
+Examples:
+  factsheet build                                  # the whole catalog
+  factsheet build metastatic-breast-cancer --lang es
+  factsheet build --variant large-print --paper a4
+  factsheet build --dry-run                        # show the plan, build nothing
+"""
+
+
+class Context:
+    def __init__(self, project_dir: Path | None, quiet: bool, verbose: bool) -> None:
+        self.project_dir = project_dir
+        self.quiet = quiet
+        self.verbose = verbose
+        self._project = None
+
+    @property
+    def root(self) -> Path:
+        from .load import find_root
+
+        return find_root(self.project_dir)
+
+    def project(self):
+        if self._project is None:
+            from .load import load_project
+
+            self._project = load_project(self.root)
+        return self._project
+
+    def out_dir(self, out: Path | None) -> Path:
+        return (out or self.root / "output").resolve()
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="factsheet")
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Project folder (default: the nearest folder with sheets/_org/org.yaml).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Only print problems and the summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every job and every finding.")
+@click.pass_context
+def cli(ctx: click.Context, project_dir: Path | None, quiet: bool, verbose: bool) -> None:
+    """Render health fact sheets into tagged, checked PDFs.
+
+    \b
+    Examples:
+      factsheet doctor          # can this machine render every language?
+      factsheet list            # sheets, languages, versions, review dates
+      factsheet build           # build the catalog into output/
+      factsheet check           # run the compliance gate on sources and PDFs
+      factsheet status --due-within 90d
+    """
+    ctx.obj = Context(project_dir, quiet, verbose)
+
+
+def main() -> None:
+    """Console entry point: user errors become one line and exit code 1."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except FactsheetError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted; output/ keeps its previous good files", err=True)
+        sys.exit(130)
+
+
+# -- build ----------------------------------------------------------------------
+
+
+class Progress:
+    """One updating line on a terminal; plain lines otherwise."""
+
+    def __init__(self, quiet: bool, verbose: bool) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+        self.tty = sys.stderr.isatty()
+        self.started = time.perf_counter()
+
+    def __call__(self, result, done: int, total: int) -> None:
+        elapsed = time.perf_counter() - self.started
+        eta = elapsed / done * (total - done) if done else 0
+        failed = result.status == "failed"
+        if self.tty and not self.verbose:
+            line = f"[{done}/{total}] {result.status:7} {result.job.label}  ETA {eta:4.0f}s"
+            click.echo("\r\033[K" + line, err=True, nl=done == total)
+        elif self.verbose or failed or (not self.quiet and result.status != "skipped"):
+            took = f" {result.seconds:.2f}s" if result.seconds else ""
+            click.echo(f"[{done}/{total}] {result.status} {result.path}{took}", err=True)
+        if failed or self.verbose:
+            if self.tty and not self.verbose:
+                click.echo("", err=True)
+            if result.error:
+                click.echo(f"  {result.error}", err=True)
+            for item in result.findings:
+                if item.severity == "error" or self.verbose:
+                    click.echo(
+                        f"  {item.location}: {item.severity}: {item.message} [{item.rule}]",
+                        err=True,
+                    )
+
+
+@cli.command(epilog=EPILOG_BUILD)
+@click.argument("slugs", nargs=-1)
+@click.option("--lang", "-l", "langs", multiple=True, help="Only these languages (repeatable).")
+@click.option(
+    "--variant",
+    "variants",
+    multiple=True,
+    type=click.Choice(["standard", "large-print"]),
+    help="Variant(s) to build (repeatable; default standard).",
+)
+@click.option(
+    "--paper",
+    "papers",
+    multiple=True,
+    type=click.Choice(["letter", "a4"]),
+    help="Paper size(s) (repeatable; default from org.yaml).",
+)
+@click.option(
+    "--print-marks", is_flag=True, help="3 mm bleed, crop marks and a QR code, for the print shop."
+)
+@click.option(
+    "--imprint", metavar="CLINIC", help="Add a clinic's box (sheets/_org/clinics/CLINIC.yaml)."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default output/).",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: number of cores)."
+)
+@click.option("--force", is_flag=True, help="Rebuild every job, ignoring the cache.")
+@click.option(
+    "--dry-run", is_flag=True, help="Show the plan and what is up to date; build nothing."
+)
+@click.option(
+    "--allow-failing",
+    is_flag=True,
+    help="Publish PDFs that fail the gate, with a visible DRAFT band.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Summary format."
+)
+@pass_ctx
+def build(
+    ctx: Context,
+    slugs,
+    langs,
+    variants,
+    papers,
+    print_marks,
+    imprint,
+    out,
+    jobs,
+    force,
+    dry_run,
+    allow_failing,
+    fmt,
+) -> None:
+    """Build PDFs: every sheet, or the SLUGs given, in every language."""
+    from .build import build as run_build
+    from .build import default_workers
+    from .jobs import job_key, plan
+    from .output import OutputFolder
+
+    project = ctx.project()
+    if imprint:
+        from .imprint import load_clinic
+
+        load_clinic(project, imprint)
+    planned = plan(
+        project, list(slugs), list(langs), list(variants), list(papers), print_marks, imprint
+    )
+    out_dir = ctx.out_dir(out)
+    if dry_run:
+        folder = OutputFolder(out_dir)
+        rows = []
+        for job in planned:
+            key = job_key(project, project.sheet(job.slug, job.lang), job)
+            cached = folder.cached(key)
+            rows.append(
+                {
+                    "path": job.relpath(project.org.default_paper),
+                    "job": job.label,
+                    "up_to_date": bool(cached),
+                    "key": key[:12],
+                }
+            )
+        if fmt == "json":
+            click.echo(json.dumps(rows, indent=2))
+        else:
+            for row in rows:
+                state = "up to date" if row["up_to_date"] else "to build"
+                click.echo(f"{state:10}  {row['path']}  {row['key']}")
+            click.echo(f"{len(rows)} job(s), {sum(not r['up_to_date'] for r in rows)} to build")
+        return
+    progress = Progress(ctx.quiet, ctx.verbose)
+    report = run_build(
+        project,
+        planned,
+        out_dir,
+        workers=jobs or default_workers(),
+        force=force,
+        allow_failing=allow_failing,
+        progress=progress,
+    )
+    summary = {
+        "built": report.count("built"),
+        "skipped": report.count("skipped"),
+        "draft": report.count("draft"),
+        "failed": report.count("failed"),
+        "seconds": round(report.seconds, 2),
+        "out": str(out_dir),
+    }
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                summary
+                | {
+                    "jobs": [
+                        {
+                            "path": r.path,
+                            "status": r.status,
+                            "error": r.error,
+                            "findings": [f.as_dict() for f in r.findings],
+                        }
+                        for r in report.results
+                    ]
+                },
+                indent=2,
+            )
+        )
+    else:
+        click.echo(
+            f"built {summary['built']}, skipped {summary['skipped']} (unchanged), "
+            f"draft {summary['draft']}, failed {summary['failed']} in {summary['seconds']}s "
+            f"-> {out_dir}"
+        )
+    if not report.ok:
+        sys.exit(1)
+
+
+# -- check ----------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]), default="text")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder whose PDFs to check (default output/).",
+)
+@click.option("--no-pdf", is_flag=True, help="Check sources only.")
+@pass_ctx
+def check(ctx: Context, paths, fmt, strict, out, no_pdf) -> None:
+    """Run the compliance gate on sheets (sources) and built PDFs.
+
+    \b
+    With no PATH: every sheet, and every PDF listed in output/manifest.json.
+    A PATH may be a sheet file (.md), a sheet folder or a PDF.
+    \b
+    Examples:
+      factsheet check
+      factsheet check sheets/metastatic-breast-cancer/es.md
+      factsheet check output/en/metastatic-breast-cancer.pdf --format json
+      factsheet check --format junit > report.xml
+    """
+    from .audit import run_checks
+    from .checks import has_errors
+    from .report import as_json, as_junit, as_text, use_colour
+
+    project = ctx.project()
+    findings, checked = run_checks(project, list(paths), ctx.out_dir(out), include_pdfs=not no_pdf)
+    if fmt == "json":
+        click.echo(as_json(findings, checked))
+    elif fmt == "junit":
+        click.echo(as_junit(findings, checked))
+    else:
+        click.echo(as_text(findings, use_colour(), len(checked)))
+    if has_errors(findings, strict):
+        sys.exit(1)
+
+
+# -- list, status -----------------------------------------------------------------
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True)).rstrip()]
+    lines += [
+        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    return "\n".join(lines)
+
+
+@cli.command(name="list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_ctx
+def list_sheets(ctx: Context, fmt) -> None:
+    """List sheets with their languages, versions and review dates."""
+    project = ctx.project()
+    rows = []
+    for (slug, lang), sheet in sorted(project.sheets.items()):
+        front = sheet.front
+        rows.append(
+            {
+                "slug": slug,
+                "lang": lang,
+                "id": front.id,
+                "title": front.title,
+                "version": front.version,
+                "status": front.status,
+                "reviewed": front.reviewed.isoformat(),
+                "next_review": front.next_review.isoformat(),
+            }
+        )
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        _table(
+            [
+                [
+                    r["slug"],
+                    r["lang"],
+                    r["id"],
+                    r["version"],
+                    r["status"],
+                    r["reviewed"],
+                    r["next_review"],
+                    r["title"],
+                ]
+                for r in rows
+            ],
+            ["SLUG", "LANG", "ID", "VERSION", "STATUS", "REVIEWED", "NEXT REVIEW", "TITLE"],
+        )
+    )
+
+
+@cli.command()
+@click.option(
+    "--due-within", metavar="DAYS", help="Only sheets due within this many days (e.g. 90d)."
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_ctx
+def status(ctx: Context, due_within, fmt) -> None:
+    """Every sheet x language, most urgent review first.
+
+    \b
+    Examples:
+      factsheet status
+      factsheet status --due-within 90d --format json
+    """
+    from .checks.source import today
+    from .translation_state import translation_state
+
+    limit = None
+    if due_within:
+        text = due_within.strip().lower().removesuffix("d")
+        if not text.isdigit():
+            raise click.BadParameter("write a number of days, like 90d", param_hint="--due-within")
+        limit = int(text)
+    project = ctx.project()
+    now = today()
+    rows = []
+    for (slug, lang), sheet in project.sheets.items():
+        front = sheet.front
+        days = (front.next_review - now).days
+        if limit is not None and days > limit:
+            continue
+        rows.append(
+            {
+                "slug": slug,
+                "lang": lang,
+                "version": front.version,
+                "reviewed": front.reviewed.isoformat(),
+                "next_review": front.next_review.isoformat(),
+                "days_left": days,
+                "status": front.status,
+                "translation": translation_state(project, sheet),
+            }
+        )
+    rows.sort(key=lambda r: (r["days_left"], r["slug"], r["lang"]))
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        _table(
+            [
+                [
+                    r["slug"],
+                    r["lang"],
+                    r["version"],
+                    r["reviewed"],
+                    r["next_review"],
+                    str(r["days_left"]),
+                    r["status"],
+                    r["translation"],
+                ]
+                for r in rows
+            ],
+            [
+                "SLUG",
+                "LANG",
+                "VERSION",
+                "REVIEWED",
+                "NEXT REVIEW",
+                "DAYS LEFT",
+                "STATUS",
+                "TRANSLATION",
+            ],
+        )
+    )
+
+
+# -- doctor, new ------------------------------------------------------------------
+
+
+@cli.command()
+@pass_ctx
+def doctor(ctx: Context) -> None:
+    """Check the renderer: WeasyPrint, Pango, HarfBuzz subsetting, fonts per language."""
+    from .doctor import diagnose
+
+    try:
+        project = ctx.project()
+    except FactsheetError as error:
+        click.echo(f"note: no project loaded ({error})", err=True)
+        project = None
+    lines = diagnose(project)
+    for line in lines:
+        mark = "ok " if line.ok else ("ERR" if line.blocker else "warn")
+        click.echo(f"[{mark}] {line.label}: {line.value}")
+    if any(line.blocker for line in lines):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--title", default="New Fact Sheet", help="The sheet's title.")
+@click.option("--series", default=None, help="The series it belongs to.")
+@click.option("--id", "sheet_id", default=None, help="Sheet id (default: derived from the slug).")
+@pass_ctx
+def new(ctx: Context, slug, title, series, sheet_id) -> None:
+    """Scaffold a valid sheet at sheets/SLUG/<default language>.md.
+
+    \b
+    Example:
+      factsheet new bone-metastases --title "Bone Metastases" --series "Metastatic Breast Cancer"
+    """
+    from .scaffold import scaffold
+
+    path = scaffold(ctx.project(), slug, title, series, sheet_id)
+    click.echo(f"created {path}")

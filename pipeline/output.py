@@ -1,0 +1,149 @@
+"""The output folder: atomic writes, a lock, the job cache and the manifest.
+
+output/ only ever changes by os.replace() of a complete, fsync'ed file written
+in output/.factsheet/tmp/ (same file system), so a PDF there is always either
+the previous good one or the new good one, whatever kills the build.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from .errors import OutputError
+
+STATE = ".factsheet"
+
+
+def _explain(error: OSError, path: Path) -> OutputError:
+    reasons = {
+        errno.EROFS: ("the output folder is read-only", "choose another folder with --out"),
+        errno.EACCES: ("permission denied", "check the folder's permissions or use --out"),
+        errno.ENOSPC: ("the disk is full", "free some space; nothing was half-written"),
+        errno.EDQUOT: ("the disk quota is exceeded", "free some space; nothing was half-written"),
+    }
+    message, hint = reasons.get(error.errno, (error.strerror or str(error), None))
+    return OutputError(f"cannot write: {message}", str(path), hint=hint)
+
+
+class OutputFolder:
+    """One output folder, locked for the duration of a build."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.state = root / STATE
+        self.tmp = self.state / "tmp"
+        self.cache = self.state / "cache"
+        self._lock_file = None
+
+    # -- lock -------------------------------------------------------------
+
+    def lock(self) -> None:
+        try:
+            self.tmp.mkdir(parents=True, exist_ok=True)
+            self.cache.mkdir(parents=True, exist_ok=True)
+            handle = open(self.state / "lock", "a+")  # noqa: SIM115 - held until unlock()
+        except OSError as error:
+            raise _explain(error, self.root) from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise OutputError(
+                f"another build is writing to this folder ({holder})",
+                str(self.root),
+                hint="wait for it to finish, or build into another folder with --out",
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        self._lock_file = handle
+        # Leftovers of a killed build: never published, safe to drop.
+        for leftover in self.tmp.iterdir():
+            leftover.unlink(missing_ok=True)
+
+    def unlock(self) -> None:
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    def __enter__(self) -> OutputFolder:
+        self.lock()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.unlock()
+
+    # -- files ------------------------------------------------------------
+
+    def write(self, relpath: str, data: bytes) -> Path:
+        """Publish ``data`` at ``relpath`` atomically."""
+        target = self.root / relpath
+        temp = self.tmp / f"{os.getpid()}-{hashlib.sha256(relpath.encode()).hexdigest()[:16]}"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(temp, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, target)
+        except OSError as error:
+            temp.unlink(missing_ok=True)
+            raise _explain(error, target) from None
+        return target
+
+    def sha256(self, relpath: str) -> str | None:
+        path = self.root / relpath
+        try:
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return None
+
+    # -- job cache ----------------------------------------------------------
+
+    def cached(self, key: str) -> dict | None:
+        """The cache record for a job key if it is intact and its PDF is unchanged."""
+        try:
+            record = json.loads((self.cache / f"{key}.json").read_text())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict) or record.get("key") != key:
+            return None
+        entry = record.get("entry")
+        if not isinstance(entry, dict) or self.sha256(entry.get("path", "")) != entry.get("sha256"):
+            return None
+        return entry
+
+    def remember(self, key: str, entry: dict) -> None:
+        record = json.dumps({"key": key, "entry": entry}, sort_keys=True).encode()
+        self.write(f"{STATE}/cache/{key}.json", record)
+
+    def clear_cache(self) -> None:
+        shutil.rmtree(self.cache, ignore_errors=True)
+        self.cache.mkdir(parents=True, exist_ok=True)
+
+    # -- manifest -----------------------------------------------------------
+
+    def manifest(self) -> dict[str, dict]:
+        try:
+            data = json.loads((self.root / "manifest.json").read_text())
+            return {entry["path"]: entry for entry in data.get("pdfs", [])}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+
+    def write_manifest(self, entries: dict[str, dict], generator: str) -> None:
+        """Replace manifest.json: every published PDF that is still on disk."""
+        kept = [entries[path] for path in sorted(entries) if (self.root / path).is_file()]
+        data = {"generator": generator, "pdfs": kept}
+        self.write(
+            "manifest.json", (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+        )

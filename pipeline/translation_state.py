@@ -1,0 +1,43 @@
+"""Where a translation stands against its source: current, stale, or unknown.
+
+A translation records, in ``translation_of.source_hash``, a hash of the source
+units it was made from; when the source's units change, the hash no longer
+matches and the translation is stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from .model import Project, Sheet
+
+
+def source_units(sheet: Sheet) -> list[tuple[str, str]]:
+    """(key, text) of every translatable unit: front matter values, then the body."""
+    front = sheet.front
+    units = [("title", front.title)]
+    if front.series:
+        units.append(("series", front.series))
+    if front.summary:
+        units.append(("summary", front.summary))
+    units.append(("audience", front.audience))
+    units.extend((unit.key, unit.text) for unit in sheet.body.units)
+    return units
+
+
+def units_hash(sheet: Sheet) -> str:
+    digest = hashlib.sha256()
+    for key, text in source_units(sheet):
+        digest.update(f"{key}\x1f{text}\x1e".encode())
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+def translation_state(project: Project, sheet: Sheet) -> str:
+    """'source', 'current', 'stale', 'orphan' (no source) for a sheet."""
+    origin = sheet.front.translation_of
+    if origin is None:
+        return "source"
+    source = project.sheets.get((sheet.slug, origin.lang))
+    if source is None:
+        return "orphan"
+    return "current" if units_hash(source) == origin.source_hash else "stale"

@@ -1,0 +1,82 @@
+"""Shared fixtures: a private copy of the sample project, and one built catalog."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+VERAPDF = ROOT.parent / "shared" / "tools" / "verapdf" / "verapdf"
+
+# Review-date rules compare with today; pin it so the suite does not rot.
+os.environ.setdefault("FACTSHEET_TODAY", "2026-11-21")
+
+
+def copy_project(target: Path) -> Path:
+    """A private copy of sheets/ and styles/ that a test may break."""
+    for name in ("sheets", "styles"):
+        shutil.copytree(ROOT / name, target / name)
+    return target
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture
+def load():
+    from pipeline.load import load_project
+
+    return load_project
+
+
+@pytest.fixture(scope="session")
+def catalog(tmp_path_factory) -> Path:
+    """The sample catalog built once, standard and large print, into a temporary output/."""
+    root = copy_project(tmp_path_factory.mktemp("catalog"))
+    run_cli(root, "build", "--variant", "standard", "--variant", "large-print", check=True)
+    return root
+
+
+def run_cli(
+    root: Path, *args: str, check: bool = False, env: dict | None = None, input: str | None = None
+) -> subprocess.CompletedProcess:
+    """Run `factsheet` as a user would, in ``root``."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
+        input=input,
+        timeout=600,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"factsheet {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def verapdf_available() -> str | None:
+    """Why veraPDF cannot run here, or None if it can."""
+    if not VERAPDF.exists():
+        return f"veraPDF not found at {VERAPDF}"
+    if not (shutil.which("java") and shutil.which("javac")):
+        return "veraPDF needs java and javac (Debian: default-jdk-headless)"
+    return None
+
+
+def run_verapdf(*pdfs: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(VERAPDF), "--format", "summary", *map(str, pdfs)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
