@@ -12,13 +12,15 @@ from .checks import Finding, apply_policy
 from .checks.content import check_pdf_content
 from .checks.pdfua import check_pdfua
 from .checks.source import check_source
+from .checks.translation import check_translation
 from .model import Project, Sheet
 from .pdf import ReadPdf
 
 
 def source_findings(project: Project, sheet: Sheet, on: dt.date | None = None) -> list[Finding]:
     """Rules on the sheet as written, with the policy's severities applied."""
-    return apply_policy(check_source(project, sheet, on), project.policy, sheet.lang)
+    found = [*check_source(project, sheet, on), *check_translation(project, sheet)]
+    return apply_policy(found, project.policy, sheet.lang)
 
 
 def pdf_findings(

@@ -119,6 +119,11 @@ class Loader:
         shown = self.display(path)
         self._inside(path, shown, 1)
         text = read_text(path, shown, policy.limits.max_sheet_bytes)
+        return self.sheet_from_text(path, text, org, policy)
+
+    def sheet_from_text(self, path: Path, text: str, org: Org, policy: Policy) -> Sheet:
+        """A sheet from text that will live at ``path`` (used by translation import)."""
+        shown = self.display(path)
         front_text, body_text, body_line = split_front_matter(text, shown)
         data, lines = parse_yaml(front_text, shown, first_line=2)
         if not isinstance(data, dict):
@@ -161,7 +166,15 @@ class Loader:
     # -- files a sheet points at ------------------------------------------------
 
     def _inside(self, path: Path, shown: str, line: int | None) -> Path:
-        real = path.resolve()
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+            raise InputError(
+                f"cannot follow the symlink {path.name}",
+                shown,
+                line,
+                hint="a symlink that leads to itself; replace it with the file",
+            ) from None
         if not (
             real.is_relative_to(self.sheets_dir.resolve())
             or real.is_relative_to(self.styles_dir.resolve())
@@ -202,6 +215,7 @@ class Loader:
                 f"over the limit of {policy.limits.max_image_bytes:,}",
                 shown,
                 line,
+                hint="make the image smaller, or raise limits.max_image_bytes in policy.yaml",
             )
         head = real.read_bytes()[:4096]
         if suffix == ".svg":

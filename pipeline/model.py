@@ -38,12 +38,13 @@ def parse_days(text: str) -> tuple[tuple[int, int], ...]:
     """Parse "mon-thu", "fri" or "mon-wed, fri" into (first, last) day-index ranges."""
     ranges = []
     for part in text.split(","):
-        ends = [end.strip().lower()[:3] for end in part.split("-")]
+        words = [end.strip() for end in part.split("-")]
+        ends = [word.lower()[:3] for word in words]
         if len(ends) > 2 or not all(ends):
             raise ValueError(f"'{part.strip()}' is not a day or a day range like mon-thu")
-        for end in ends:
+        for word, end in zip(words, ends, strict=True):
             if end not in DAY_KEYS:
-                raise ValueError(f"unknown day '{end}'; days are {', '.join(DAY_KEYS)}")
+                raise ValueError(f"unknown day '{word}'; days are {', '.join(DAY_KEYS)}")
         first, last = DAY_KEYS.index(ends[0]), DAY_KEYS.index(ends[-1])
         if last < first:
             raise ValueError(f"day range '{part.strip()}' runs backwards; write it from mon to sun")
@@ -289,6 +290,8 @@ class Policy(Strict):
     max_review_interval_months: int = Field(default=24, gt=0, le=120)
     review_warning_days: int = Field(default=60, ge=0)
     allowed_link_schemes: list[str] = ["https", "mailto", "tel"]
+    #: Names that stay the same in every language (the organisation's name is always one).
+    keep_terms: list[str] = []
     max_pages: int = Field(default=2, gt=0)
     max_pages_large_print: int = Field(default=6, gt=0)
     limits: Limits = Limits()

@@ -20,6 +20,22 @@ from .errors import OutputError
 STATE = ".factsheet"
 
 
+def atomic_write(target: Path, data: bytes) -> Path:
+    """Write a file in one step (temp file in the same folder, fsync, rename)."""
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except OSError as error:
+        temp.unlink(missing_ok=True)
+        raise _explain(error, target) from None
+    return target
+
+
 def _explain(error: OSError, path: Path) -> OutputError:
     reasons = {
         errno.EROFS: ("the output folder is read-only", "choose another folder with --out"),

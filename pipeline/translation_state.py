@@ -21,6 +21,8 @@ def source_units(sheet: Sheet) -> list[tuple[str, str]]:
     if front.summary:
         units.append(("summary", front.summary))
     units.append(("audience", front.audience))
+    if front.keywords:
+        units.append(("keywords", ", ".join(front.keywords)))
     units.extend((unit.key, unit.text) for unit in sheet.body.units)
     return units
 
@@ -41,3 +43,24 @@ def translation_state(project: Project, sheet: Sheet) -> str:
     if source is None:
         return "orphan"
     return "current" if units_hash(source) == origin.source_hash else "stale"
+
+
+def matrix(project: Project) -> dict[str, dict[str, str]]:
+    """slug -> lang -> 'source', 'missing', or '<draft|approved>, <current|stale (n units)>'."""
+    from .checks.translation import STALE, check_translation
+
+    out: dict[str, dict[str, str]] = {}
+    for slug in project.slugs:
+        row = {}
+        for lang in project.org.languages:
+            sheet = project.sheets.get((slug, lang))
+            if sheet is None:
+                row[lang] = "missing"
+                continue
+            state = translation_state(project, sheet)
+            if state == "stale":
+                changed = [f for f in check_translation(project, sheet) if f.rule == STALE]
+                state = f"stale ({len(changed)} units)"
+            row[lang] = state if state == "source" else f"{sheet.front.status}, {state}"
+        out[slug] = row
+    return out
