@@ -141,13 +141,15 @@ def build(
             folder.clear_cache()
         entries = folder.manifest()
         todo: list[tuple[Job, str, str, bool]] = []
+        done = 0
         for job in jobs:
             sheet = project.sheet(job.slug, job.lang)
             relpath = job.relpath(default_paper)
             found = source_findings(project, sheet)
             if has_errors(found) and not allow_failing:
                 results.append(JobResult(job, "failed", found, path=relpath))
-                _tell(progress, results[-1], len(results), len(jobs))
+                done += 1
+                _tell(progress, results[-1], done, len(jobs))
                 continue
             key = job_key(project, sheet, job)
             source_failed = has_errors(found)
@@ -155,13 +157,13 @@ def build(
             if entry is not None and entry.get("path") == relpath:
                 entries[relpath] = entry
                 results.append(JobResult(job, "skipped", found, path=relpath))
-                _tell(progress, results[-1], len(results), len(jobs))
+                done += 1
+                _tell(progress, results[-1], done, len(jobs))
                 continue
             todo.append((job, relpath, key, source_failed))
             results.append(JobResult(job, "pending", found, path=relpath))
 
         pending = {(r.job, r.path): r for r in results if r.status == "pending"}
-        done = len(results) - len(pending)
         for (job, relpath, key, _), outcome in _run(project, todo, workers, allow_failing):
             result = pending[(job, relpath)]
             result.seconds = outcome.get("seconds", 0.0)

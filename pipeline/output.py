@@ -88,6 +88,7 @@ class OutputFolder:
 
     def unlock(self) -> None:
         if self._lock_file is not None:
+            self._lock_file.truncate(0)
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock_file.close()
             self._lock_file = None

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from pypdf.generic import (
+    ArrayObject,
+    ContentStream,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+)
 
 # White space, soft hyphens, invisible format characters, and list bullets
 # (WeasyPrint draws a page's list markers after its text, so they interleave).
@@ -139,11 +145,32 @@ class ReadPdf:
         self.data = data
         self.reader = PdfReader(io.BytesIO(data))
 
+    def content(self, index: int) -> ContentStream:
+        """A page's content stream, parsed once and shared by every check.
+
+        Parsing dominates the cost of the gate; installing the parsed stream
+        as the page's /Contents makes pypdf's text extraction reuse it.
+        """
+        page = self.reader.pages[index]
+        current = page.get(NameObject("/Contents"))
+        if isinstance(current, ContentStream):
+            return current
+        source = current.get_object() if current is not None else None
+        # "bytes": keep text operands as raw bytes, as pypdf's text extraction does,
+        # so that each font's ToUnicode map decodes them.
+        parsed = ContentStream(source, self.reader, "bytes")
+        page[NameObject("/Contents")] = parsed
+        return parsed
+
     @cached_property
     def page_texts(self) -> list[str]:
         """The text of each page that a reader hears: artifacts (running
         headers and footers, page numbers, decoration) left out."""
-        return [content_text(page) for page in self.reader.pages]
+        texts = []
+        for index, page in enumerate(self.reader.pages):
+            self.content(index)
+            texts.append(content_text(page))
+        return texts
 
     @cached_property
     def text(self) -> str:
