@@ -29,7 +29,51 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ["en", "es", "vi", "ru", "tl", "ar", "ko", "zh-Hans"]
 
-WORDS = ["cancer", "breast", "doctor", "treatment", "care", "support", "team", "scan", "test", "blood", "bone", "liver", "lung", "brain", "family", "friends", "question", "answer", "plan", "goal", "health", "time", "week", "month", "year", "help", "call", "visit", "nurse", "clinic", "trial", "option", "choice", "side", "effect", "pain", "tired", "sleep", "food", "walk", "talk", "feel", "hope"]
+WORDS = [
+    "cancer",
+    "breast",
+    "doctor",
+    "treatment",
+    "care",
+    "support",
+    "team",
+    "scan",
+    "test",
+    "blood",
+    "bone",
+    "liver",
+    "lung",
+    "brain",
+    "family",
+    "friends",
+    "question",
+    "answer",
+    "plan",
+    "goal",
+    "health",
+    "time",
+    "week",
+    "month",
+    "year",
+    "help",
+    "call",
+    "visit",
+    "nurse",
+    "clinic",
+    "trial",
+    "option",
+    "choice",
+    "side",
+    "effect",
+    "pain",
+    "tired",
+    "sleep",
+    "food",
+    "walk",
+    "talk",
+    "feel",
+    "hope",
+]
 
 
 def sentence(rng: random.Random, words: int = 12) -> str:
