@@ -13,13 +13,13 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 # Only the test suite needs these: pdftoppm reads printed pages back as images.
 TEST_SYSTEM_PACKAGES := poppler-utils
 
-.PHONY: demo test setup system test-system lint format bench clean
+.PHONY: demo test setup system test-system browser lint format bench clean
 
 demo: setup
 	$(BIN)/factsheet doctor
 	$(BIN)/factsheet build
 
-test: setup test-system
+test: setup test-system browser
 	$(BIN)/ruff check pipeline tests bench
 	$(BIN)/python -m pytest -q
 
@@ -36,6 +36,14 @@ system:
 
 test-system:
 	@sh .ci/system-packages $(TEST_SYSTEM_PACKAGES)
+
+# The catalog's browser tests (tests/test_site.py, slow): headless Chromium, and
+# axe-core from npm into the git-ignored .cache/node (installed once).
+browser:
+	@sh .ci/system-packages chromium
+	@test -f .cache/node/node_modules/axe-core/axe.min.js || { \
+		command -v npm >/dev/null || { echo "missing npm: install Node.js with npm" >&2; exit 1; }; \
+		npm install --prefix .cache/node --no-audit --no-fund axe-core@4; }
 
 lint: setup
 	$(BIN)/ruff check pipeline tests bench

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .checks import Finding
 from .errors import InputError
-from .gate import pdf_findings, source_findings
+from .gate import brand_findings, pdf_findings, source_findings
 from .model import Project, Sheet
 
 
@@ -75,6 +75,9 @@ def run_checks(
             pdfs.append(path)
         else:
             sheets.extend(_sheets_for(project, path))
+    if not paths:
+        checked.append(str((project.brand_dir / "brand.yaml").relative_to(project.root)))
+        findings.extend(brand_findings(project))
     for sheet in sheets:
         checked.append(sheet.display)
         findings.extend(source_findings(project, sheet))

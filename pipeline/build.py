@@ -17,8 +17,8 @@ from pathlib import Path
 
 from . import __version__
 from .checks import Finding, has_errors
-from .errors import FactsheetError
-from .gate import pdf_findings, source_findings
+from .errors import CheckFailed, FactsheetError
+from .gate import brand_findings, pdf_findings, source_findings
 from .jobs import Job, job_key
 from .load import load_project
 from .model import Project
@@ -133,6 +133,12 @@ def build(
 ) -> BuildReport:
     """Build the jobs into ``out``; see the module docstring for the flow."""
     started = time.perf_counter()
+    brand = [f for f in brand_findings(project) if f.severity == "error"]
+    if brand:
+        raise CheckFailed(
+            "; ".join(f.message for f in brand), findings=brand, path=brand[0].path,
+            hint="fix the colours or sizes in brand.yaml; no PDF was built",
+        )
     folder = OutputFolder(out)
     results: list[JobResult] = []
     default_paper = project.org.default_paper

@@ -153,6 +153,7 @@ class Progress:
 @click.option(
     "--imprint", metavar="CLINIC", help="Add a clinic's box (sheets/_org/clinics/CLINIC.yaml)."
 )
+@click.option("--qr", is_flag=True, help="Add a QR code to the online PDF (writes <slug>.qr.pdf).")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -182,6 +183,7 @@ def build(
     papers,
     print_marks,
     imprint,
+    qr,
     out,
     jobs,
     force,
@@ -201,7 +203,7 @@ def build(
 
         load_clinic(project, imprint)
     planned = plan(
-        project, list(slugs), list(langs), list(variants), list(papers), print_marks, imprint
+        project, list(slugs), list(langs), list(variants), list(papers), print_marks, imprint, qr
     )
     out_dir = ctx.out_dir(out)
     if dry_run:
@@ -308,7 +310,7 @@ def check(ctx: Context, paths, fmt, strict, out, no_pdf) -> None:
     if fmt == "json":
         click.echo(as_json(findings, checked))
     elif fmt == "junit":
-        click.echo(as_junit(findings, checked))
+        click.echo(as_junit(findings, checked, strict))
     else:
         click.echo(as_text(findings, use_colour(), len(checked)))
     if has_errors(findings, strict):
@@ -562,3 +564,119 @@ def translate_status(ctx: Context, fmt) -> None:
     click.echo(
         _table([[slug, *[rows[slug][lang] for lang in langs]] for slug in rows], ["SHEET", *langs])
     )
+
+
+# -- site -------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder holding manifest.json (default output/).",
+)
+@pass_ctx
+def site(ctx: Context, out) -> None:
+    """Write the clinics' catalog and Atom feed from output/manifest.json.
+
+    \b
+    index.html      every sheet, its languages, versions, review dates, downloads
+    site/LANG.html  the sheets in one language, written in that language
+    site/sheets/    one page per sheet
+    feed.xml        an Atom entry per published version, earlier ones kept
+    \b
+    Examples:
+      factsheet build && factsheet site
+      factsheet site --out public/
+    """
+    from .publish.site import write_site
+
+    out_dir = ctx.out_dir(out)
+    written = write_site(ctx.root, out_dir)
+    if not ctx.quiet:
+        for path in written:
+            click.echo(f"wrote {path}", err=True)
+    click.echo(f"catalog: {out_dir / 'index.html'}, feed: {out_dir / 'feed.xml'}")
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--lang", "-l", "lang", help="Language (default: the organisation's).")
+@click.option("--variant", type=click.Choice(["standard", "large-print"]), default="standard")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@pass_ctx
+def preview(ctx: Context, slug, lang, variant, out) -> None:
+    """Rebuild one PDF whenever its sheet, blocks, brand or templates change.
+
+    \b
+    Example:
+      factsheet preview metastatic-breast-cancer --lang es
+      (open output/es/metastatic-breast-cancer.pdf in a viewer that reloads)
+    """
+    from .errors import FactsheetError as Failure
+    from .preview import preview as run_preview
+
+    root = ctx.root
+    lang = lang or ctx.project().org.default_lang
+
+    def report(result) -> None:
+        if isinstance(result, Failure):
+            click.echo(str(result), err=True)
+            return
+        for job in result.results:
+            click.echo(f"{time.strftime('%H:%M:%S')} {job.status} {job.path}", err=True)
+            if job.error:
+                click.echo(f"  {job.error}", err=True)
+            for item in job.findings:
+                click.echo(f"  {item.location}: {item.severity}: {item.message} [{item.rule}]",
+                           err=True)
+        click.echo("watching sheets/ and styles/ (Ctrl-C to stop)", err=True)
+
+    try:
+        run_preview(root, slug, lang, variant, ctx.out_dir(out), report)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+# -- bundle -----------------------------------------------------------------------
+
+
+@cli.command(name="bundle")
+@click.argument("packet", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the packet to this file (default output/packets/<name>.pdf).",
+)
+@click.option(
+    "--booklet",
+    is_flag=True,
+    help="Also write a 2-up saddle-stitch imposition (<name>.booklet.pdf) for the print shop.",
+)
+@pass_ctx
+def bundle_command(ctx: Context, packet: Path, out: Path | None, booklet: bool) -> None:
+    """Bind several sheets into one tagged PDF: a packet with cover and contents.
+
+    \b
+    PACKET is a YAML file: title, lang, sheets (slugs, in order), and
+    optionally cover: true and toc: true.
+    \b
+    Examples:
+      factsheet bundle sheets/_packets/newly-diagnosed.yaml
+      factsheet bundle sheets/_packets/newly-diagnosed.yaml --booklet
+      factsheet bundle sheets/_packets/newly-diagnosed.yaml --out ~/newly-diagnosed.pdf
+    """
+    from .publish.packet import bundle
+
+    project = ctx.project()
+    result = bundle(project, packet, ctx.out_dir(None), out, booklet)
+    for item in result.findings:
+        if item.severity == "error" or ctx.verbose:
+            click.echo(f"{item.location}: {item.severity}: {item.message} [{item.rule}]", err=True)
+    if not result.ok:
+        click.echo(f"{result.packet.display}: packet not written: it fails the checks", err=True)
+        sys.exit(1)
+    for path in result.written:
+        click.echo(f"wrote {path}")
+    if not ctx.quiet:
+        click.echo(f"{len(result.packet.sheets)} sheets, {result.pages} pages", err=True)

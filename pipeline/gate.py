@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .checks import Finding, apply_policy
+from .checks.brand import check_brand
 from .checks.content import check_pdf_content
 from .checks.pdfua import check_pdfua
 from .checks.source import check_source
@@ -21,6 +22,12 @@ def source_findings(project: Project, sheet: Sheet, on: dt.date | None = None) -
     """Rules on the sheet as written, with the policy's severities applied."""
     found = [*check_source(project, sheet, on), *check_translation(project, sheet)]
     return apply_policy(found, project.policy, sheet.lang)
+
+
+def brand_findings(project: Project) -> list[Finding]:
+    """Brand rules (contrast, type size), once per build."""
+    shown = str((project.brand_dir / "brand.yaml").relative_to(project.root))
+    return apply_policy(check_brand(project.brand, shown), project.policy, None)
 
 
 def pdf_findings(

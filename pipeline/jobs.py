@@ -1,6 +1,6 @@
 """Build jobs: what to build (the plan) and a job's key (what its output depends on).
 
-A job is (sheet, language, variant, paper, print marks, imprint). Its key is a
+A job is (sheet, language, variant, paper, print marks, imprint, QR code). Its key is a
 SHA-256 over every input its PDF depends on, so an unchanged job can be skipped
 with confidence and a changed input always rebuilds exactly the jobs using it.
 """
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError
+from .imprint import load_clinic
 from .model import Project, Sheet
 from .render import VARIANTS, Options, font_stack
 
@@ -29,6 +30,7 @@ class Job:
     paper: str = "letter"
     print_marks: bool = False
     imprint: str | None = None
+    qr: bool = False  # print-mark copies always carry the QR code
 
     def options(self, draft_band: bool = False) -> Options:
         return Options(
@@ -37,7 +39,7 @@ class Job:
             draft_band=draft_band,
             print_marks=self.print_marks,
             imprint=self.imprint,
-            qr=self.print_marks,
+            qr=self.qr or self.print_marks,
         )
 
     def relpath(self, default_paper: str) -> str:
@@ -49,6 +51,8 @@ class Job:
             name += f".{self.paper}"
         if self.print_marks:
             name += ".print"
+        elif self.qr:
+            name += ".qr"  # never replaces the online copy the code points to
         folder = f"imprints/{self.imprint}/{self.lang}" if self.imprint else self.lang
         return f"{folder}/{name}.pdf"
 
@@ -60,6 +64,7 @@ class Job:
                 self.variant if self.variant != "standard" else "",
                 self.paper,
                 "print" if self.print_marks else "",
+                "qr" if self.qr and not self.print_marks else "",
                 self.imprint or "",
             )
             if x
@@ -75,6 +80,7 @@ def plan(
     papers: list[str] | None = None,
     print_marks: bool = False,
     imprint: str | None = None,
+    qr: bool = False,
 ) -> list[Job]:
     """Every job the command line asks for, in a stable order."""
     known = project.slugs
@@ -101,7 +107,7 @@ def plan(
                 continue
             for variant in variants or ["standard"]:
                 for paper in papers or [project.org.default_paper]:
-                    jobs.append(Job(slug, lang, variant, paper, print_marks, imprint))
+                    jobs.append(Job(slug, lang, variant, paper, print_marks, imprint, qr))
     if langs:
         available = {job.lang for job in jobs}
         missing = [lang for lang in langs if lang not in available]
@@ -174,6 +180,13 @@ def job_key(project: Project, sheet: Sheet, job: Job) -> str:
     }
     if job.imprint:
         parts["imprint"] = _file_digest(org_dir / "clinics" / f"{job.imprint}.yaml")
+        clinic = load_clinic(project, job.imprint)
+        if clinic.logo:
+            parts["imprint-logo"] = _file_digest(org_dir / "clinics" / clinic.logo)
+    if job.qr or job.print_marks:
+        import segno
+
+        parts["qr"] = f"segno {segno.__version__}"  # the code's modules are drawn by segno
     for path in template_files(project):
         parts[f"style:{path.relative_to(root)}"] = _file_digest(path)
     for image in sheet.body.images:

@@ -7,13 +7,14 @@ paths are resolved here, symlinks included, and refused if they lead out.
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 
 from .errors import InputError
 from .markup import parse_body, render_inline
-from .model import Blocks, Brand, FrontMatter, Org, Policy, Project, Sheet
-from .sourcefile import parse_yaml, read_text, validate
+from .model import Blocks, Brand, Clinic, FrontMatter, Org, Packet, Policy, Project, Sheet
+from .sourcefile import LineMap, parse_yaml, read_text, validate
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 IMAGE_TYPES = {
@@ -23,6 +24,13 @@ IMAGE_TYPES = {
     ".gif": (b"GIF87a", b"GIF89a"),
     ".svg": (),
 }
+
+
+def known_rules() -> set[str]:
+    """Every rule id, for checking the ones policy.yaml tunes."""
+    from .checks import RULES, brand, content, pdfua, source, translation  # noqa: F401
+
+    return set(RULES)
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -70,7 +78,26 @@ class Loader:
         return self._yaml(self.sheets_dir / "_org" / "org.yaml", Org, "org.yaml")
 
     def load_policy(self) -> Policy:
-        return self._yaml(self.sheets_dir / "_org" / "policy.yaml", Policy, "policy.yaml", False)
+        path = self.sheets_dir / "_org" / "policy.yaml"
+        policy = self._yaml(path, Policy, "policy.yaml", False)
+        tuned = [(("severity", rule), rule) for rule in policy.severity] + [
+            (("languages", lang, "severity", rule), rule)
+            for lang, override in policy.languages.items()
+            for rule in override.severity
+        ]
+        known = known_rules()
+        for key, rule in tuned:
+            if rule not in known:
+                shown = self.display(path)
+                _, lines = parse_yaml(read_text(path, shown), shown)
+                close = difflib.get_close_matches(rule, sorted(known), n=1)
+                raise InputError(
+                    f"unknown rule id '{rule}'",
+                    shown,
+                    lines.get(key),
+                    hint=f"did you mean '{close[0]}'?" if close else "README.md lists the rule ids",
+                )
+        return policy
 
     def load_brand(self, name: str) -> tuple[Brand, Path]:
         folder = self.styles_dir / name
@@ -98,6 +125,36 @@ class Loader:
                 for name in ("disclaimer", "helpline_intro", "language_assistance", "review_note")
             }
         return blocks, bodies
+
+    # -- clinics and packets ----------------------------------------------------
+
+    def _yaml_lines(self, path: Path, model, what: str):
+        """A YAML file validated against ``model``, with the line of every key."""
+        shown = self.display(path)
+        if not path.is_file():
+            raise InputError(f"{what} is missing", shown, hint=f"create {shown}")
+        self._inside(path, shown, 1)
+        data, lines = parse_yaml(read_text(path, shown), shown)
+        if data is not None and not isinstance(data, dict):
+            raise InputError(f"{what} must be a mapping of keys to values", shown, 1)
+        return validate(model, data, shown, lines, what), lines
+
+    def load_clinic(self, path: Path, policy: Policy) -> tuple[Clinic, str | None]:
+        """A clinic's file (sheets/_org/clinics/<id>.yaml) and its logo's URL, if it has one.
+
+        The logo is checked like a sheet image: inside the project, a real image
+        of a supported type, under the size limit.
+        """
+        clinic, lines = self._yaml_lines(path, Clinic, "clinic")
+        logo_url = None
+        if clinic.logo is not None:
+            line = lines.get(("logo",), 1)
+            logo_url = self.image_url(path.parent, clinic.logo, self.display(path), line, policy)
+        return clinic, logo_url
+
+    def load_packet(self, path: Path) -> tuple[Packet, LineMap]:
+        """A packet file (sheets/_packets/<name>.yaml); lines let callers point at a slug."""
+        return self._yaml_lines(path, Packet, "packet")
 
     # -- sheets ---------------------------------------------------------------
 
@@ -165,7 +222,8 @@ class Loader:
 
     # -- files a sheet points at ------------------------------------------------
 
-    def _inside(self, path: Path, shown: str, line: int | None) -> Path:
+    def _inside(self, path: Path, shown: str, line: int | None, what: str = "file") -> Path:
+        """The real path, refused if it (or a symlink on the way) leads out of the project."""
         try:
             real = path.resolve()
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
@@ -180,7 +238,7 @@ class Loader:
             or real.is_relative_to(self.styles_dir.resolve())
         ):
             raise InputError(
-                "file lies outside the project's sheets/ and styles/ folders",
+                f"{what} lies outside the project's sheets/ and styles/ folders",
                 shown,
                 line,
                 hint="copy the file into the project; links leading out are refused",
@@ -197,7 +255,7 @@ class Loader:
                 hint="put the image next to the sheet and write its file name",
             )
         path = folder / src
-        real = self._inside(path, shown, line)
+        real = self._inside(path, shown, line, f"image '{src}'")
         if not real.is_file():
             raise InputError(f"image '{src}' does not exist", shown, line)
         suffix = real.suffix.lower()

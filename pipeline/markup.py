@@ -212,6 +212,8 @@ def _check_children(children: list[Token], state: _State, line: int, resolve_lin
     """Check and rewrite inline tokens; record each link with the text it shows."""
     link_start = None
     for position, child in enumerate(children):
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1  # a link or image on a later line of the paragraph has that line
         _check_inline(child, state, line, resolve_link, resolve_image)
         if child.type == "link_open":
             link_start = position

@@ -11,10 +11,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from .langtag import check_language_tag
 
@@ -184,6 +191,9 @@ class Labels(Strict):
     draft: str
     contents: str
     your_clinic: str
+    #: Alt text of the QR code on printed sheets. Optional: a language without it
+    #: reads the English default until its translator adds it.
+    qr_alt: str = "QR code: {url}"
 
     @field_validator("page")
     @classmethod
@@ -198,6 +208,13 @@ class Labels(Strict):
         for name in ("{days}", "{times}", "{zone}"):
             if name not in value:
                 raise ValueError(f"must keep the {name} placeholder")
+        return value
+
+    @field_validator("qr_alt")
+    @classmethod
+    def _qr_alt(cls, value: str) -> str:
+        if "{url}" not in value:
+            raise ValueError("must keep the {url} placeholder")
         return value
 
 
@@ -256,6 +273,14 @@ class FrontMatter(Strict):
         return self
 
 
+def _yaml_off(value: Any) -> Any:
+    """YAML 1.1 reads an unquoted `off` as false; in a severity it can only mean off."""
+    return "off" if value is False else value
+
+
+Severity = Annotated[Literal["error", "warning", "off"], BeforeValidator(_yaml_off)]
+
+
 class Policy(Strict):
     """What every published sheet must carry, and how strictly that is enforced."""
 
@@ -280,7 +305,7 @@ class Policy(Strict):
 
     class Override(Strict):
         max_pages: int | None = Field(default=None, gt=0)
-        severity: dict[str, Literal["error", "warning", "off"]] = {}
+        severity: dict[str, Severity] = {}
 
     required: list[
         Literal[
@@ -296,7 +321,7 @@ class Policy(Strict):
     max_pages_large_print: int = Field(default=6, gt=0)
     limits: Limits = Limits()
     link_text: LinkText = LinkText()
-    severity: dict[str, Literal["error", "warning", "off"]] = {}
+    severity: dict[str, Severity] = {}
     languages: dict[str, Override] = {}
 
     def max_pages_for(self, lang: str) -> int:
@@ -310,6 +335,37 @@ class Policy(Strict):
         return self.severity.get(rule, default)
 
 
+class Clinic(Strict):
+    """A clinic that hands out the sheets: its own box ("Your clinic") on imprinted copies."""
+
+    name: str = Field(min_length=1, max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+    channels: list[Channel] = Field(min_length=1)
+    logo: str | None = None  # an image file beside the clinic's YAML
+
+
+class Packet(Strict):
+    """Several sheets bound as one PDF, e.g. for people who were just diagnosed."""
+
+    title: str = Field(min_length=1, max_length=200)
+    lang: str
+    sheets: list[str] = Field(min_length=1)
+    cover: bool = False
+    toc: bool = False
+
+    _lang = field_validator("lang")(check_language_tag)
+
+    @field_validator("sheets")
+    @classmethod
+    def _sheets(cls, value: list[str]) -> list[str]:
+        for slug in value:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug):
+                raise ValueError(f"'{slug}' is not a sheet slug (lower-case letters, digits, -)")
+        if len(set(value)) != len(value):
+            raise ValueError("a sheet is listed twice")
+        return value
+
+
 class Brand(Strict):
     """A visual identity: colour tokens, font stacks per script, a logo."""
 
@@ -320,7 +376,18 @@ class Brand(Strict):
     logo_alt: str
     body_size_pt: float = Field(default=12, ge=6)
     large_print_body_size_pt: float = Field(default=18, ge=6)
-    contrast_pairs: list[tuple[str, str, str]] = []
+    #: [name, text token, background token] or [..., "large"] for large text (3:1).
+    contrast_pairs: list[list[str]] = []
+
+    @field_validator("contrast_pairs")
+    @classmethod
+    def _pairs(cls, value: list[list[str]]) -> list[list[str]]:
+        for pair in value:
+            if len(pair) not in (3, 4) or (len(pair) == 4 and pair[3] != "large"):
+                raise ValueError(
+                    'each pair is [name, text, background] or [name, text, background, "large"]'
+                )
+        return value
 
     @field_validator("colors")
     @classmethod

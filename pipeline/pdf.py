@@ -35,7 +35,9 @@ def normalise(text: str, hyphens: bool = True) -> str:
     With ``hyphens=False`` dashes are dropped as well, so that "ef-\\nfects"
     and "effects" compare equal; callers try both forms.
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
+    # upper() first: text-transform may have upper-cased the text, and some
+    # letters only meet their capitals that way (dotless i: "ı".upper() == "I").
+    text = unicodedata.normalize("NFKC", text).upper().casefold()
     text = _DROP.sub("", text)
     if not hyphens:
         text = _HYPHENS.sub("", text)

@@ -62,8 +62,11 @@ def as_json(findings: list[Finding], checked: list[str] | None = None) -> str:
     )
 
 
-def as_junit(findings: list[Finding], checked: list[str]) -> str:
-    """JUnit XML: one test suite per checked file, one test case per rule that ran."""
+def as_junit(findings: list[Finding], checked: list[str], strict: bool = False) -> str:
+    """JUnit XML: one test suite per checked file, one test case per rule that ran.
+
+    With ``strict`` a warning is a failure, as it is for the exit code.
+    """
     suites = ET.Element("testsuites", name="factsheet check")
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for item in findings:
@@ -81,7 +84,7 @@ def as_junit(findings: list[Finding], checked: list[str]) -> str:
         for rule_id in rule_ids:
             case = ET.SubElement(suite, "testcase", classname=path, name=rule_id)
             for item in (f for f in found if f.rule == rule_id):
-                tag = "failure" if item.severity == "error" else "system-out"
+                tag = "failure" if item.severity == "error" or strict else "system-out"
                 if tag == "failure":
                     failures += 1
                     node = ET.SubElement(case, "failure", message=item.message, type=item.severity)

@@ -18,6 +18,8 @@ from .errors import InputError
 
 #: Default size limits; policy.yaml may lower or raise them.
 MAX_TEXT_BYTES = 1_000_000
+#: No source file needs deeper YAML; deeper input would exhaust the recursive composer.
+MAX_YAML_DEPTH = 32
 
 LineMap = dict[tuple, int]
 M = TypeVar("M", bound=BaseModel)
@@ -29,13 +31,19 @@ def read_text(path: Path, display: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
         size = path.stat().st_size
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror}", display) from None
+    if not path.is_file():
+        # A folder, a FIFO or a device named like a sheet: reading it fails or never ends.
+        raise InputError("not a regular file", display, hint="source files are plain text files")
     if size > max_bytes:
         raise InputError(
             f"file is {size:,} bytes, over the limit of {max_bytes:,}",
             display,
             hint="split the sheet, or raise limits.max_sheet_bytes in policy.yaml",
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read file: {error.strerror}", display) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -52,6 +60,25 @@ def read_text(path: Path, display: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+class _BadDate(yaml.constructor.ConstructorError):
+    """A value that looks like a date but names a day that does not exist."""
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """SafeLoader that reports an impossible date (2026-02-30) as a YAML error with its line."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise _BadDate(
+                None, None, f"'{node.value}' is not a valid date ({error})", node.start_mark
+            ) from None
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _SafeLoader.construct_yaml_timestamp)
+
+
 def parse_yaml(text: str, display: str, first_line: int = 1) -> tuple[Any, LineMap]:
     """Parse YAML safely; return the data and a map from key path to line number.
 
@@ -59,8 +86,9 @@ def parse_yaml(text: str, display: str, first_line: int = 1) -> tuple[Any, LineM
     after the opening ``---``).
     """
     offset = first_line - 1
+    depth = 0
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise InputError(
                     "YAML anchors and aliases are not allowed",
@@ -68,35 +96,72 @@ def parse_yaml(text: str, display: str, first_line: int = 1) -> tuple[Any, LineM
                     event.start_mark.line + 1 + offset,
                     hint="write the value out in full",
                 )
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise InputError(
+                        f"YAML nests more than {MAX_YAML_DEPTH} levels deep",
+                        display,
+                        event.start_mark.line + 1 + offset,
+                        hint="no sheet or style file needs this; check the brackets",
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        node = yaml.compose(text, Loader=_SafeLoader)
+        data = yaml.load(text, Loader=_SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 + offset if mark else None
         problem = error.problem or error.context or "invalid YAML"
+        hint = "check indentation, colons and quotes"
         if "could not determine a constructor" in str(error):
             problem = "custom YAML tags are not allowed"
+            hint = "remove the '!' tag; write a plain value"
+        elif isinstance(error, _BadDate):
+            hint = "write dates as YYYY-MM-DD, a day that exists"
+        raise InputError(f"YAML: {problem}", display, line, hint=hint) from None
+    except yaml.reader.ReaderError as error:
+        # Its str() spans two lines and names no line; point at the character instead.
         raise InputError(
-            f"YAML: {problem}", display, line, hint="check indentation, colons and quotes"
+            f"YAML: control character U+{error.character:04X} is not allowed",
+            display,
+            text[: error.position].count("\n") + first_line,
+            hint="delete it; most editors do not show it",
         ) from None
     except yaml.YAMLError as error:
         raise InputError(f"YAML: {error}", display, first_line) from None
     lines: LineMap = {}
     if node is not None:
-        _map_lines(node, (), lines, offset)
+        _map_lines(node, (), lines, offset, display)
     return data, lines
 
 
-def _map_lines(node: yaml.Node, path: tuple, lines: LineMap, offset: int) -> None:
+def _map_lines(node: yaml.Node, path: tuple, lines: LineMap, offset: int, display: str) -> None:
+    """Record each key's line; refuse a key given twice (YAML would keep the last silently)."""
     lines[path] = node.start_mark.line + 1 + offset
     if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
         for key, value in node.value:
+            line = key.start_mark.line + 1 + offset
+            if key.value in seen:
+                raise InputError(
+                    f"key '{printable(key.value)}' appears twice (first on line {seen[key.value]})",
+                    display,
+                    line,
+                    hint="keep one; YAML would silently use the last",
+                )
+            seen[key.value] = line
             child = (*path, key.value)
-            _map_lines(value, child, lines, offset)
-            lines[child] = key.start_mark.line + 1 + offset
+            _map_lines(value, child, lines, offset, display)
+            lines[child] = line
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _map_lines(item, (*path, index), lines, offset)
+            _map_lines(item, (*path, index), lines, offset, display)
+
+
+def printable(text: Any) -> str:
+    """``text`` with control characters escaped, so that an error stays on one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
 
 
 def line_of(lines: LineMap, path: tuple) -> int | None:
@@ -127,14 +192,16 @@ def validate(
 def _to_input_error(
     model: type[BaseModel], error: ValidationError, display: str, lines: LineMap, what: str
 ) -> InputError:
-    first = error.errors(include_url=False)[0]
+    errors = error.errors(include_url=False)
+    # A misspelt key also shows up as a missing one; the misspelling explains both.
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(first["loc"])
     line = line_of(lines, loc)
-    where = ".".join(str(part) for part in loc) or what
+    where = printable(".".join(str(part) for part in loc)) or what
     kind = first["type"]
     hint = None
     if kind == "extra_forbidden":
-        key = str(loc[-1])
+        key = printable(str(loc[-1]))
         known = _known_keys(model, loc[:-1])
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"

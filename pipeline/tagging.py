@@ -27,6 +27,10 @@ import pydyf
 _INSTALLED = False
 
 
+class MissingLanguage(ValueError):
+    """PDF/UA needs a document language; WeasyPrint would only log its absence."""
+
+
 def install() -> None:
     """Make WeasyPrint use this builder (idempotent, per process)."""
     global _INSTALLED
@@ -92,6 +96,19 @@ def pdf_tag(element_tag: str | None) -> str:
     if element_tag.split(":")[0] == "a":
         return "Link"
     return _TAGS.get(element_tag, "NonStruct")
+
+
+SVG = "{http://www.w3.org/2000/svg}svg"
+
+
+def _alt_of(element) -> str | None:
+    """Alt text of an image: <img alt>, or an inline <svg>'s aria-label or <title>."""
+    if element is None:
+        return None
+    if element.tag == SVG:
+        title = element.find("{http://www.w3.org/2000/svg}title")
+        return element.get("aria-label") or (title.text if title is not None else None)
+    return element.get("alt")
 
 
 def _is_decorative(element) -> bool:
@@ -210,8 +227,8 @@ class _Builder:
         if isinstance(box, boxes.ReplacedBox) and _is_decorative(box.element):
             self._artifact_box(box)
             return
-        if tag == "Figure" and element_tag == "img" and parent["S"] == "/Figure":
-            # <img> inside <figure>: one Figure element, alt text on it.
+        if tag == "Figure" and element_tag in ("img", SVG) and parent["S"] == "/Figure":
+            # <img> or inline <svg> inside <figure>: one Figure element, alt text on it.
             self._figure_alt(parent, box)
             self._mark(box, parent)
             return
@@ -279,7 +296,7 @@ class _Builder:
         return body
 
     def _figure_alt(self, figure, box) -> None:
-        alt = box.element.get("alt")
+        alt = _alt_of(box.element)
         if alt and "Alt" not in figure:
             figure["Alt"] = pydyf.String(alt)
 
@@ -296,16 +313,14 @@ class _Builder:
                     "BBox": pydyf.Array((x1, y1, x1 + box.width, y1 + box.height)),
                 }
             )
-            if box.element_tag == "{http://www.w3.org/2000/svg}svg":
-                title = box.element.find("{http://www.w3.org/2000/svg}title")
-                if title is not None and title.text:
-                    element["Alt"] = pydyf.String(title.text)
-            elif box.element.get("alt"):
-                element["Alt"] = pydyf.String(box.element.get("alt"))
-            elif box.element_tag == "figure":
+            alt = _alt_of(box.element)
+            if not alt and box.element_tag == "figure":
                 image = box.element.find(".//img")
-                if image is not None and image.get("alt"):
-                    element["Alt"] = pydyf.String(image.get("alt"))
+                if image is None:
+                    image = box.element.find(f".//{SVG}")
+                alt = _alt_of(image)
+            if alt:
+                element["Alt"] = pydyf.String(alt)
         elif tag in ("TH", "TD"):
             attributes = pydyf.Dictionary({"O": "/Table"})
             if tag == "TH":
@@ -318,10 +333,10 @@ class _Builder:
 
     def _link(self, element, box) -> None:
         annotation = box.link_annotation
-        if "Contents" not in annotation:
-            text = " ".join("".join(box.element.itertext()).split())
-            href = box.element.get("href", "")
-            annotation["Contents"] = pydyf.String(text or href)
+        # What a screen reader announces for the link: its text (WeasyPrint puts
+        # the URL here, which gets spelt out character by character).
+        text = " ".join("".join(box.element.itertext()).split())
+        annotation["Contents"] = pydyf.String(text or box.element.get("href", ""))
         objr = pydyf.Dictionary(
             {
                 "Type": "/OBJR",
@@ -381,7 +396,7 @@ class _Builder:
         pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
         pdf.catalog["MarkInfo"] = pydyf.Dictionary({"Marked": "true"})
         if "Lang" not in pdf.catalog:
-            raise ValueError("the document has no language (lang on <html>)")
+            raise MissingLanguage("the document has no language (lang on <html>)")
 
 
 def _scope(box) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .locale import format_day, format_hours
 from .markup import plain_text
-from .model import Channel, Labels, Project, Sheet
+from .model import Channel, Clinic, Labels, Project, Sheet
 
 
 def doc_title(sheet: Sheet) -> str:
@@ -53,11 +53,15 @@ class SheetTexts:
     next_review: str
     ident: str
     channels: tuple[ChannelText, ...]
+    #: The clinic's own channels on an imprinted copy (none otherwise): the gate
+    #: requires them as well as the organisation's.
+    clinic_channels: tuple[ChannelText, ...] = ()
 
 
-def sheet_texts(project: Project, sheet: Sheet) -> SheetTexts:
+def sheet_texts(project: Project, sheet: Sheet, clinic: Clinic | None = None) -> SheetTexts:
     blocks = project.blocks[sheet.lang]
     labels = blocks.labels
+    clinic_channels = () if clinic is None else clinic.channels
     return SheetTexts(
         title=sheet.front.title,
         doc_title=doc_title(sheet),
@@ -66,4 +70,5 @@ def sheet_texts(project: Project, sheet: Sheet) -> SheetTexts:
         next_review=f"{labels.next_review}: {format_day(sheet.front.next_review, sheet.lang)}",
         ident=ident_text(labels, sheet),
         channels=tuple(channel_text(c, labels, sheet.lang) for c in project.org.channels),
+        clinic_channels=tuple(channel_text(c, labels, sheet.lang) for c in clinic_channels),
     )

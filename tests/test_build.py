@@ -208,3 +208,21 @@ def test_help_and_list_do_not_import_weasyprint(root: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert result.stdout.strip().endswith("LIGHT"), result.stdout + result.stderr
+
+
+def test_a_brand_below_contrast_fails_the_build_with_the_pair_and_ratio(root: Path) -> None:
+    brand = root / "styles/harborlight/brand.yaml"
+    brand.write_text(brand.read_text().replace('link: "#0a5a8a"', 'link: "#8fb8d8"'))
+    result = run_cli(root, "build", *LANGS, "--force")
+    assert result.returncode == 1
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("styles/harborlight/brand.yaml: error: links: link #8fb8d8 on paper")
+    assert "has contrast 2.10:1, needs 4.5:1" in line
+
+
+def test_body_text_under_12pt_fails_the_build(root: Path) -> None:
+    brand = root / "styles/harborlight/brand.yaml"
+    brand.write_text(brand.read_text().replace("body_size_pt: 12", "body_size_pt: 10"))
+    result = run_cli(root, "build", *LANGS)
+    assert result.returncode == 1
+    assert "body_size_pt is 10.0, needs at least 12" in result.stderr

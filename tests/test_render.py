@@ -124,3 +124,25 @@ def test_verapdf_says_pdf_ua_1(catalog: Path) -> None:
     result = run_verapdf(*pdfs)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("PASS ") == len(pdfs), result.stdout
+
+
+def test_third_party_pdfua_checker_agrees(catalog: Path, tmp_path: Path) -> None:
+    """The `pdfua` package (pikepdf-based, independent of us) finds no error or warning."""
+    pdfua = pytest.importorskip("pdfua")
+    for path in sample_pdfs(catalog):
+        report = pdfua.validate(str(path))
+        serious = [
+            f
+            for f in report.findings
+            if str(f.severity).lower().split(".")[-1] in ("error", "warning", "fatal", "critical")
+        ]
+        assert serious == [], (path, [str(f) for f in serious])
+    # The same checker does catch a broken file: drop the document language.
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter(clone_from=str(sample_pdfs(catalog)[0]))
+    del writer._root_object[NameObject("/Lang")]
+    broken = tmp_path / "no-lang.pdf"
+    writer.write(broken)
+    assert pdfua.validate(str(broken)).findings

@@ -9,9 +9,12 @@ closest stretch of text that was there instead.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from ..errors import FactsheetError
+from ..imprint import IMPRINT_KEY, load_clinic
 from ..locale import direction
-from ..model import Project, Sheet
+from ..model import Clinic, Project, Sheet
 from ..pdf import ReadPdf, closest
 from ..pdf import contains as _contains
 from ..texts import SheetTexts, sheet_texts
@@ -50,8 +53,23 @@ def _missing(rule_id: str, path: str, pdf: ReadPdf, what: str, expected: str, pa
     )
 
 
+@dataclass(frozen=True)
+class PageView:
+    """Some pages of a PDF with the others blanked: one sheet inside a packet."""
+
+    page_texts: list[str]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.page_texts)
+
+
 def check_texts(
-    pdf: ReadPdf, texts: SheetTexts, path: str, required: list[str], rtl: bool = False
+    pdf: ReadPdf | PageView,
+    texts: SheetTexts,
+    path: str,
+    required: list[str],
+    rtl: bool = False,
 ) -> list[Finding]:
     """Look for every required element in the PDF's text (artifacts excluded)."""
     out: list[Finding] = []
@@ -64,21 +82,23 @@ def check_texts(
     if "disclaimer" in required and not contains(text, texts.disclaimer):
         out.append(_missing(PDF_DISCLAIMER, path, pdf, "disclaimer", texts.disclaimer, last))
     if "contact_hours" in required:
-        for channel in texts.channels:
+        owned = [("", c) for c in texts.channels] + [("clinic ", c) for c in texts.clinic_channels]
+        for owner, channel in owned:
+            name = f"{owner}{channel.id}"
             if not contains(text, channel.text):
                 out.append(
                     _missing(
                         PDF_CONTACT,
                         path,
                         pdf,
-                        f"{channel.id} ({channel.label})",
+                        f"{name} ({channel.label})",
                         channel.text,
                         last,
                     )
                 )
             for line in channel.hours:
                 if not contains(text, line):
-                    out.append(_missing(PDF_HOURS, path, pdf, f"hours of {channel.id}", line, last))
+                    out.append(_missing(PDF_HOURS, path, pdf, f"hours of {name}", line, last))
     if "review_date" in required:
         for expected in (texts.reviewed, texts.next_review):
             if not contains(text, expected):
@@ -159,12 +179,91 @@ def check_metadata(
     return out
 
 
+def _clinic_of(pdf: ReadPdf, project: Project, path: str) -> tuple[Clinic | None, list[Finding]]:
+    """The clinic an imprinted PDF says it carries, so its numbers and hours are required too."""
+    clinic_id = str(pdf.info.get(f"/{IMPRINT_KEY}", "") or "")
+    if not clinic_id:
+        return None, []
+    try:
+        return load_clinic(project, clinic_id), []
+    except FactsheetError as error:
+        message = f"the PDF is imprinted for clinic '{clinic_id}', which cannot be loaded: {error}"
+        return None, [finding(PDF_CONTACT, path, None, message)]
+
+
 def check_pdf_content(
     pdf: ReadPdf, project: Project, sheet: Sheet, path: str, variant: str = "standard"
 ) -> list[Finding]:
-    texts = sheet_texts(project, sheet)
+    clinic, problems = _clinic_of(pdf, project, path)
+    texts = sheet_texts(project, sheet, clinic)
     max_pages = project.policy.max_pages_large_print if variant == "large-print" else None
     return [
+        *problems,
         *check_texts(pdf, texts, path, project.policy.required, direction(sheet.lang) == "rtl"),
         *check_metadata(pdf, project, sheet, texts, path, max_pages),
     ]
+
+
+# -- packets ------------------------------------------------------------------------
+
+
+def sheet_pages(pdf: ReadPdf, idents: list[str], rtl: bool = False) -> list[range | None]:
+    """The pages of each sheet in a packet, in order.
+
+    Every sheet starts on a new page and ends with its footer, whose id line
+    (in the text, not the running footer artifact) closes the sheet; a sheet
+    whose id is nowhere after the previous one gets None.
+    """
+    ranges: list[range | None] = []
+    start = 0
+    count = len(pdf.page_texts)
+    for ident in idents:
+        end = next(
+            (i for i in range(start, count) if _contains(pdf.page_texts[i], ident, rtl)), None
+        )
+        if end is None:
+            ranges.append(None)
+            continue
+        ranges.append(range(start, end + 1))
+        start = end + 1
+    return ranges
+
+
+def check_packet_content(
+    pdf: ReadPdf, project: Project, title: str, lang: str, sheets: list[Sheet], path: str
+) -> list[Finding]:
+    """A packet: each sheet carries its own required elements on its own pages; the
+    packet's title and language are the document's. No page limit for packets."""
+    required = project.policy.required
+    rtl = direction(lang) == "rtl"
+    per_sheet = [r for r in required if r not in ("title", "document_language")]
+    out: list[Finding] = []
+    texts_of = [sheet_texts(project, sheet) for sheet in sheets]
+    for texts, pages in zip(
+        texts_of, sheet_pages(pdf, [t.ident for t in texts_of], rtl), strict=True
+    ):
+        if pages is None:
+            if "sheet_id" in required:
+                out.append(_missing(PDF_SHEET_ID, path, pdf, "sheet id", texts.ident, 1))
+            view = PageView(pdf.page_texts)
+        else:
+            view = PageView([t if i in pages else "" for i, t in enumerate(pdf.page_texts)])
+        out.extend(check_texts(view, texts, path, per_sheet, rtl))
+        if "title" in required and not _contains(view.text, texts.title, rtl):
+            first = pages.start + 1 if pages else 1
+            out.append(_missing(PDF_TITLE, path, pdf, "sheet title", texts.title, first))
+    if "title" in required:
+        found = str(pdf.info.get("/Title", ""))
+        if found != title:
+            out.append(
+                finding(PDF_TITLE, path, None, f"document title is '{found}', expected '{title}'")
+            )
+        if "dc:title" not in pdf.xmp:
+            out.append(finding(PDF_TITLE, path, None, "XMP metadata has no dc:title"))
+    if "document_language" in required and pdf.lang != lang:
+        out.append(
+            finding(PDF_LANG, path, None, f"catalog /Lang is {pdf.lang!r}, expected '{lang}'")
+        )
+    if not re.search(r"pdfuaid:part(=\"|>)1", pdf.xmp):
+        out.append(finding(PDF_UA_ID, path, None, "XMP has no pdfuaid:part 1"))
+    return out

@@ -175,13 +175,15 @@ def _standard(kind: str, role_map: dict[str, str]) -> str | None:
 
 
 def _page(elem: StructElem) -> int | None:
+    """The page number (1-based) of an element's first marked content, its own or a kid's."""
     pages = [p for p, _ in elem.mcids if p is not None]
+    if pages:
+        return pages[0] + 1
     for kid in elem.kids:
-        if pages:
-            break
-        pages = [p + 1 for p in [_page(kid)] if p is not None]
-        pages = [p - 1 for p in pages]
-    return (pages[0] + 1) if pages else None
+        page = _page(kid)
+        if page is not None:
+            return page
+    return None
 
 
 def _check_elements(tree: StructElem, role_map: dict[str, str], path: str) -> list[Finding]:
@@ -288,15 +290,23 @@ def _kid_has(elem_obj: DictionaryObject, mcid: int, page_ref: IndirectObject) ->
     kids = elem_obj.get("/K")
     kids = kids if isinstance(kids, ArrayObject) else [kids]
     own_page = elem_obj.get("/Pg")
+
+    def on_page(ref) -> bool:
+        return ref is None or ref.idnum == page_ref.idnum
+
+    # MCIDs are per page: an element that runs over pages may hold the same
+    # number once as an integer (its own page) and again in an MCR (another).
     for kid in kids:
-        if isinstance(kid, int) and int(kid) == mcid:
-            return own_page is None or own_page.idnum == page_ref.idnum
+        if isinstance(kid, int):
+            if int(kid) == mcid and on_page(own_page):
+                return True
+            continue
         target = kid.get_object() if isinstance(kid, IndirectObject) else kid
         if (
             isinstance(target, DictionaryObject)
             and target.get("/Type") == "/MCR"
             and int(target["/MCID"]) == mcid
-            and target.get("/Pg", own_page).idnum == page_ref.idnum
+            and on_page(target.get("/Pg", own_page))
         ):
             return True
     return False

@@ -1,0 +1,76 @@
+"""Clinic imprints: a clinic's own box ("Your clinic") on the copies it hands out.
+
+A clinic is described once in sheets/_org/clinics/<id>.yaml (name, address,
+phone and email with hours, an optional logo beside it). The organisation's
+helpline and disclaimer stay on every imprinted sheet; the clinic's box is
+added, and the compliance gate then requires the clinic's numbers and hours
+in the PDF as well as the organisation's.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+from .errors import InputError
+from .load import Loader
+from .model import Clinic, Project
+from .texts import ChannelText
+
+CLINIC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+#: Document-info key naming the clinic of an imprinted PDF: the gate reads it back.
+IMPRINT_KEY = "FactsheetImprint"
+
+
+def clinics_dir(project: Project) -> Path:
+    return project.root / "sheets" / "_org" / "clinics"
+
+
+def known_clinics(project: Project) -> list[str]:
+    folder = clinics_dir(project)
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def clinic_path(project: Project, clinic_id: str) -> Path:
+    """The clinic's file; an unknown or malformed id is an error naming the known ones."""
+    known = known_clinics(project)
+    if not CLINIC_ID.match(clinic_id) or clinic_id not in known:
+        close = difflib.get_close_matches(clinic_id, known, n=1)
+        if close:
+            hint = f"did you mean '{close[0]}'?"
+        elif known:
+            hint = f"known clinics: {', '.join(known)}"
+        else:
+            hint = "describe the clinic in sheets/_org/clinics/<id>.yaml"
+        raise InputError(f"no clinic '{clinic_id}'", "sheets/_org/clinics/", hint=hint)
+    return clinics_dir(project) / f"{clinic_id}.yaml"
+
+
+def load_clinic(project: Project, clinic_id: str) -> Clinic:
+    """Load and check a clinic (its logo too); errors name the file and line."""
+    clinic, _ = Loader(project.root).load_clinic(clinic_path(project, clinic_id), project.policy)
+    return clinic
+
+
+def logo_url(project: Project, clinic_id: str, clinic: Clinic) -> str | None:
+    """The file URL of the clinic's logo (checked by load_clinic), for the template."""
+    if clinic.logo is None:
+        return None
+    return (clinics_dir(project) / clinic.logo).resolve().as_uri()
+
+
+def imprint_context(
+    project: Project, clinic_id: str, clinic: Clinic, channels: tuple[ChannelText, ...]
+) -> dict:
+    """What the template's "Your clinic" box prints.
+
+    ``channels`` are SheetTexts.clinic_channels: the very strings the gate looks for.
+    """
+    return {
+        "id": clinic_id,
+        "name": clinic.name,
+        "address": clinic.address,
+        "logo_url": logo_url(project, clinic_id, clinic),
+        "channels": channels,
+    }
