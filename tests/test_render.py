@@ -146,3 +146,15 @@ def test_third_party_pdfua_checker_agrees(catalog: Path, tmp_path: Path) -> None
     broken = tmp_path / "no-lang.pdf"
     writer.write(broken)
     assert pdfua.validate(str(broken)).findings
+
+
+def test_readme_documents_every_rule_id() -> None:
+    from conftest import ROOT
+
+    from pipeline.checks import RULES
+    from pipeline.load import known_rules
+
+    known_rules()
+    readme = (ROOT / "README.md").read_text()
+    missing = [rule for rule in RULES if f"`{rule}`" not in readme]
+    assert missing == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, IndirectObject, NameObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from ..langtag import check_language_tag
 from ..pdf import ReadPdf, StructElem
@@ -343,21 +343,15 @@ def _check_pages(pdf: ReadPdf, path: str, reachable: set[int]) -> list[Finding]:
                 )
         mcids_parent = parent_tree.get(int(page.get("/StructParents", -1)))
         mcids_parent = mcids_parent.get_object() if mcids_parent is not None else None
-        out.extend(_check_content(page, index, mcids_parent, page_ref, path, reachable))
+        operations = pdf.content(index - 1).operations
+        out.extend(_check_content(page, operations, index, mcids_parent, page_ref, path, reachable))
         out.extend(_check_fonts(page, index, path))
     return out
 
 
-def _check_content(page, index, mcid_array, page_ref, path, reachable) -> list[Finding]:
+def _check_content(page, operations, index, mcid_array, page_ref, path, reachable) -> list[Finding]:
+    """Walk a page's (already parsed) operations: tagging, ParentTree, glyph 0."""
     out: list[Finding] = []
-    contents = page.get_contents()
-    if contents is None:
-        return out
-    operations = (
-        ContentStream(contents, page.pdf).operations
-        if not isinstance(contents, ContentStream)
-        else contents.operations
-    )
     stack: list[str] = []  # "tag" (has MCID), "artifact", "other"
     untagged = 0
     glyph_zero = 0
