@@ -334,7 +334,13 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @pass_ctx
 def list_sheets(ctx: Context, fmt) -> None:
-    """List sheets with their languages, versions and review dates."""
+    """List sheets with their languages, versions and review dates.
+
+    \b
+    Examples:
+      factsheet list
+      factsheet list --format json
+    """
     project = ctx.project()
     rows = []
     for (slug, lang), sheet in sorted(project.sheets.items()):
@@ -456,7 +462,15 @@ def status(ctx: Context, due_within, fmt) -> None:
 @cli.command()
 @pass_ctx
 def doctor(ctx: Context) -> None:
-    """Check the renderer: WeasyPrint, Pango, HarfBuzz subsetting, fonts per language."""
+    """Check the renderer: WeasyPrint, Pango, HarfBuzz subsetting, fonts per language.
+
+    Exits 1 when something blocks rendering (no Pango >= 1.44, a configured
+    language without a font).
+
+    \b
+    Example:
+      factsheet doctor
+    """
     from .doctor import diagnose
 
     try:
@@ -516,7 +530,13 @@ def translate() -> None:
 )
 @pass_ctx
 def translate_export(ctx: Context, slug, lang, fmt, out) -> None:
-    """Export SLUG's source units (and shared blocks) for a translation tool."""
+    """Export SLUG's source units (and shared blocks) for a translation tool.
+
+    \b
+    Examples:
+      factsheet translate export metastatic-breast-cancer --to vi --out mbc.vi.xlf
+      factsheet translate export metastatic-breast-cancer --to vi --format po > mbc.vi.po
+    """
     from .translate import export
 
     data = export(ctx.project(), slug, lang, fmt)
@@ -535,6 +555,11 @@ def translate_import(ctx: Context, file: Path) -> None:
 
     Refuses, listing every problem, when a unit is untranslated, fuzzy, empty,
     has broken placeholders, or the result fails a translation check.
+
+    \b
+    Examples:
+      factsheet translate import mbc.vi.xlf
+      factsheet translate import vi.md        # a translated Markdown sheet
     """
     from .translate import TranslationRejected, import_file
 
@@ -552,7 +577,13 @@ def translate_import(ctx: Context, file: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @pass_ctx
 def translate_status(ctx: Context, fmt) -> None:
-    """Sheet x language matrix: current, stale (n units), missing, draft, approved."""
+    """Sheet x language matrix: current, stale (n units), missing, draft, approved.
+
+    \b
+    Examples:
+      factsheet translate status
+      factsheet translate status --format json
+    """
     from .translation_state import matrix
 
     project = ctx.project()

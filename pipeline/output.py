@@ -162,5 +162,8 @@ class OutputFolder:
         kept = [entries[path] for path in sorted(entries) if (self.root / path).is_file()]
         data = {"generator": generator, "pdfs": kept}
         self.write(
-            "manifest.json", (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+            "manifest.json",
+            # sort_keys: an entry read back from the cache and one made fresh
+            # must give the same bytes, or a no-op build would change the file.
+            (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode(),
         )

@@ -8,6 +8,7 @@ alias bomb ("billion laughs") never gets expanded by anything downstream.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -57,7 +58,9 @@ def read_text(path: Path, display: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputError("file contains a NUL character", display, line, hint="is it a text file?")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # NFC: a translator's editor may write decomposed Vietnamese or Korean; the
+    # renderer, the checks and the fonts all expect composed characters.
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 class _BadDate(yaml.constructor.ConstructorError):

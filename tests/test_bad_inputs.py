@@ -538,3 +538,35 @@ def test_raw_html_and_script_are_printed_as_text(project: Path) -> None:
     text = ReadPdf((project / "output" / "en" / f"{SLUG}.pdf").read_bytes()).text
     assert contains(text, "Try <script>alert(1)</script> and <b>bold</b>.")
     assert contains(text, "<div>a block</div>")
+
+
+def test_sheet_text_cannot_inject_template_code(project_dir) -> None:
+    """Jinja2 syntax in a sheet is text, not template code (autoescape + sandbox)."""
+    from pipeline.load import load_project
+    from pipeline.pdf import ReadPdf, contains
+    from pipeline.render import Options, render_sheet
+
+    sheet = project_dir / "sheets" / "questions-to-ask-your-doctor" / "en.md"
+    sheet.write_text(
+        sheet.read_text().replace(
+            "## ", "{{ 7*7 }} {% for x in range(3) %}{{ x }}{% endfor %} {{ config }}\n\n## ", 1
+        )
+    )
+    project = load_project(project_dir)
+    page = render_sheet(project, project.sheet("questions-to-ask-your-doctor", "en"), Options())
+    text = ReadPdf(page.pdf).text
+    assert contains(text, "{{ 7*7 }} {% for x in range(3) %}{{ x }}{% endfor %} {{ config }}")
+    assert "49" not in text
+
+
+def test_decomposed_unicode_is_composed_on_load(project_dir) -> None:
+    import unicodedata
+
+    from pipeline.load import load_project
+
+    sheet = project_dir / "sheets" / "metastatic-breast-cancer" / "vi.md"
+    sheet.write_text(unicodedata.normalize("NFD", sheet.read_text()))
+    project = load_project(project_dir)
+    loaded = project.sheet("metastatic-breast-cancer", "vi")
+    assert unicodedata.is_normalized("NFC", loaded.body.html)
+    assert loaded.front.title == "Đây là bệnh gì?"

@@ -53,9 +53,18 @@ CONTACT_MISSING = rule(
 
 
 def today() -> dt.date:
-    """Today's date; FACTSHEET_TODAY=YYYY-MM-DD pins it for reproducible reports."""
+    """Today's date, the only clock the pipeline reads (review rules, `new`).
+
+    FACTSHEET_TODAY=YYYY-MM-DD pins it; otherwise SOURCE_DATE_EPOCH
+    (reproducible-builds.org) is honoured; otherwise the system clock.
+    """
     pinned = os.environ.get("FACTSHEET_TODAY")
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+    if pinned:
+        return dt.date.fromisoformat(pinned)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

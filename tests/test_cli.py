@@ -1,0 +1,103 @@
+"""The command line as a user meets it: help, version, doctor, list, new."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+COMMANDS = [
+    "build",
+    "check",
+    "list",
+    "status",
+    "doctor",
+    "new",
+    "preview",
+    "site",
+    "bundle",
+    ["translate", "export"],
+    ["translate", "import"],
+    ["translate", "status"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=str)
+def test_every_command_has_help_with_examples(project_dir: Path, command) -> None:
+    args = command if isinstance(command, list) else [command]
+    result = run_cli(project_dir, *args, "--help")
+    assert result.returncode == 0
+    assert "Example" in result.stdout or "example" in result.stdout, result.stdout
+
+
+def test_version(project_dir: Path) -> None:
+    from pipeline import __version__
+
+    assert run_cli(project_dir, "--version").stdout.strip() == f"factsheet, version {__version__}"
+
+
+def test_doctor_reports_harfbuzz_subsetting_and_fonts(project_dir: Path) -> None:
+    result = run_cli(project_dir, "doctor")
+    assert result.returncode == 0, result.stdout
+    assert "[ok ] HarfBuzz subsetting: active" in result.stdout
+    for lang in ("en", "ar", "zh-Hans", "ko"):
+        assert f"[ok ] fonts for {lang} " in result.stdout
+
+
+def test_doctor_fails_on_a_language_without_a_font(project_dir: Path) -> None:
+    brand = project_dir / "styles/harborlight/brand.yaml"
+    brand.write_text(
+        brand.read_text()
+        .replace("Arab: [Noto Naskh Arabic, Noto Sans Arabic]", "Arab: [No Such Font]")
+        .replace("default: [Noto Sans, DejaVu Sans]", "default: [No Such Font Either]")
+    )
+    result = run_cli(project_dir, "doctor")
+    assert result.returncode == 1
+    assert "[ERR] fonts for ar (Arab): none of" in result.stdout
+
+
+def test_list_json(project_dir: Path) -> None:
+    rows = json.loads(run_cli(project_dir, "list", "--format", "json", check=True).stdout)
+    assert {(r["slug"], r["lang"]) for r in rows} >= {("metastatic-breast-cancer", "ar")}
+
+
+def test_new_scaffolds_a_sheet_that_passes_the_source_checks(project_dir: Path) -> None:
+    result = run_cli(
+        project_dir,
+        "new",
+        "bone-metastases",
+        "--title",
+        "Bone Metastases",
+        "--series",
+        "Metastatic Breast Cancer",
+        env={"SOURCE_DATE_EPOCH": "1784000000", "FACTSHEET_TODAY": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    text = (project_dir / "sheets/bone-metastases/en.md").read_text()
+    assert "reviewed: 2026-07-14" in text  # from SOURCE_DATE_EPOCH, not the clock
+    check = run_cli(
+        project_dir,
+        "check",
+        "--no-pdf",
+        "sheets/bone-metastases/en.md",
+        env={"FACTSHEET_TODAY": "2026-07-14"},
+    )
+    assert check.returncode == 0, check.stdout
+    again = run_cli(project_dir, "new", "bone-metastases")
+    assert again.returncode == 1 and "sheet already exists" in again.stderr
+
+
+def test_status_sorted_by_urgency_and_filtered(project_dir: Path) -> None:
+    rows = json.loads(run_cli(project_dir, "status", "--format", "json", check=True).stdout)
+    assert [r["days_left"] for r in rows] == sorted(r["days_left"] for r in rows)
+    assert rows[0]["translation"] in ("source", "current")
+    due = json.loads(
+        run_cli(
+            project_dir, "status", "--due-within", "500d", "--format", "json", check=True
+        ).stdout
+    )
+    assert due and all(r["days_left"] <= 500 for r in due)
+    bad = run_cli(project_dir, "status", "--due-within", "soon")
+    assert bad.returncode == 2
