@@ -9,6 +9,7 @@ from .checks import Finding
 from .errors import InputError
 from .gate import brand_findings, pdf_findings, source_findings
 from .model import Project, Sheet
+from .publish.packet import read_manifest as read_packets
 
 
 def _sheets_for(project: Project, path: Path) -> list[Sheet]:
@@ -48,6 +49,20 @@ def _pdf_sheet(project: Project, entry: dict | None, path: Path) -> tuple[Sheet,
     )
 
 
+def _packet_findings(project: Project, pdf: Path, shown: str) -> list[Finding]:
+    """A packet PDF is checked against the packet file it was bound from."""
+    from .publish.packet import load_packet, packet_findings
+
+    source = project.root / "sheets" / "_packets" / f"{pdf.name.split('.')[0]}.yaml"
+    if not source.is_file():
+        raise InputError(
+            "no packet file for this PDF",
+            shown,
+            hint=f"expected {source.relative_to(project.root)}",
+        )
+    return packet_findings(project, load_packet(project, source), pdf.read_bytes(), shown)
+
+
 def _shown(path: Path, root: Path) -> str:
     try:
         return str(path.resolve().relative_to(root))
@@ -68,6 +83,9 @@ def run_checks(
         sheets = [project.sheets[key] for key in sorted(project.sheets)]
         if include_pdfs:
             pdfs = [out_dir / rel for rel in sorted(manifest) if (out_dir / rel).is_file()]
+            pdfs += [
+                out_dir / rel for rel in sorted(read_packets(out_dir)) if (out_dir / rel).is_file()
+            ]
     for path in paths:
         if path.suffix.lower() == ".pdf":
             if not path.is_file():
@@ -86,8 +104,11 @@ def run_checks(
             relative = str(pdf.resolve().relative_to(out_dir))
         except ValueError:
             relative = None
-        sheet, variant = _pdf_sheet(project, manifest.get(relative or ""), pdf)
         shown = _shown(pdf, project.root)
         checked.append(shown)
+        if relative and relative.startswith("packets/"):
+            findings.extend(_packet_findings(project, pdf, shown))
+            continue
+        sheet, variant = _pdf_sheet(project, manifest.get(relative or ""), pdf)
         findings.extend(pdf_findings(project, sheet, pdf.read_bytes(), shown, variant))
     return findings, checked

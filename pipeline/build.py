@@ -136,7 +136,9 @@ def build(
     brand = [f for f in brand_findings(project) if f.severity == "error"]
     if brand:
         raise CheckFailed(
-            "; ".join(f.message for f in brand), findings=brand, path=brand[0].path,
+            "; ".join(f.message for f in brand),
+            findings=brand,
+            path=brand[0].path,
             hint="fix the colours or sizes in brand.yaml; no PDF was built",
         )
     folder = OutputFolder(out)

@@ -659,8 +659,9 @@ def preview(ctx: Context, slug, lang, variant, out) -> None:
             if job.error:
                 click.echo(f"  {job.error}", err=True)
             for item in job.findings:
-                click.echo(f"  {item.location}: {item.severity}: {item.message} [{item.rule}]",
-                           err=True)
+                click.echo(
+                    f"  {item.location}: {item.severity}: {item.message} [{item.rule}]", err=True
+                )
         click.echo("watching sheets/ and styles/ (Ctrl-C to stop)", err=True)
 
     try:

@@ -319,6 +319,8 @@ class Policy(Strict):
     keep_terms: list[str] = []
     max_pages: int = Field(default=2, gt=0)
     max_pages_large_print: int = Field(default=6, gt=0)
+    #: Pages a clinic's imprint box may add to a sheet's limit.
+    imprint_extra_pages: int = Field(default=1, ge=0)
     limits: Limits = Limits()
     link_text: LinkText = LinkText()
     severity: dict[str, Severity] = {}

@@ -367,7 +367,7 @@ def render_html_to_pdf(
         raise RenderError(
             "the document has no language",
             where,
-            hint="the template's <html> element needs lang=\"{{ lang }}\"",
+            hint='the template\'s <html> element needs lang="{{ lang }}"',
         ) from None
     except FatalURLFetchingError:
         url = (sandbox.refused or ["a resource"])[-1]

@@ -12,9 +12,12 @@ of patching the finished file afterwards:
 - ``lang`` on an inner element becomes /Lang on its structure element
   (ISO 32000-1 14.9.2), so "Se habla español" is read with a Spanish voice;
 - page margin boxes (running footers, page numbers) and decorative images
-  become /Artifact marked content (ISO 32000-1 14.8.2.2), not orphaned tags;
+  become /Artifact marked content (ISO 32000-1 14.8.2.2), not orphaned tags
+  (crop marks need nothing: WeasyPrint paints them with the page background,
+  already inside /Artifact);
 - table header cells get /Scope; <figure> is one Figure with /Alt and its
-  caption; every link annotation gets /Contents (PDF/UA-1 7.18.5);
+  caption, also around an inline <svg> (the QR code, its alt from <title>);
+  every link annotation gets /Contents (PDF/UA-1 7.18.5);
 - block children of a list item are wrapped in LBody (ISO 32000-1 14.8.4.3.3).
 
 Pinned to WeasyPrint 70.x in pyproject.toml because it follows its internals.

@@ -144,7 +144,8 @@ def _block_targets(project: Project, lang: str) -> dict[str, str]:
     if blocks is None:
         return {}
     found = {f"block:{name}": getattr(blocks, name) for name in BLOCK_NAMES}
-    found.update({f"label:{k}": v for k, v in blocks.labels.model_dump().items()})
+    # Only labels the language's file sets: a default (English) is not a translation.
+    found.update({f"label:{k}": v for k, v in blocks.labels.model_dump(exclude_unset=True).items()})
     return found
 
 

@@ -4,6 +4,10 @@ Each required element is rendered again for the sheet's language (texts.py,
 CLDR) and looked for in the text pypdf extracts, normalised (pdf.normalise).
 A finding names the page that should have carried the element and the
 closest stretch of text that was there instead.
+
+An imprinted copy names its clinic in the document info; the clinic's
+channels and hours are then required as well. A packet is checked sheet by
+sheet, each on its own pages (check_packet_content).
 """
 
 from __future__ import annotations
@@ -196,7 +200,10 @@ def check_pdf_content(
 ) -> list[Finding]:
     clinic, problems = _clinic_of(pdf, project, path)
     texts = sheet_texts(project, sheet, clinic)
-    max_pages = project.policy.max_pages_large_print if variant == "large-print" else None
+    policy = project.policy
+    max_pages = policy.max_pages_large_print if variant == "large-print" else None
+    if clinic is not None:  # the "Your clinic" box may take the sheet onto another page
+        max_pages = (max_pages or policy.max_pages_for(sheet.lang)) + policy.imprint_extra_pages
     return [
         *problems,
         *check_texts(pdf, texts, path, project.policy.required, direction(sheet.lang) == "rtl"),
