@@ -17,7 +17,10 @@ TEST_SYSTEM_PACKAGES := poppler-utils
 
 demo: setup
 	$(BIN)/factsheet doctor
-	$(BIN)/factsheet build
+	$(BIN)/factsheet build --variant standard --variant large-print
+	$(BIN)/factsheet bundle sheets/_packets/newly-diagnosed.yaml --booklet
+	$(BIN)/factsheet site
+	@echo "open output/index.html for the catalog"
 
 test: setup test-system browser
 	$(BIN)/ruff check pipeline tests bench
