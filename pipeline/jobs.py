@@ -142,12 +142,11 @@ def _font_files(family: str) -> str:
 
 @lru_cache(maxsize=1)
 def _versions() -> str:
-    import pypdf
-    import weasyprint
+    """Versions that shape the output, read from package metadata: importing
+    WeasyPrint just to learn its version would cost a no-op build half a second."""
+    from importlib.metadata import version
 
-    return (
-        f"factsheet {__version__}; weasyprint {weasyprint.__version__}; pypdf {pypdf.__version__}"
-    )
+    return f"factsheet {__version__}; weasyprint {version('weasyprint')}; pypdf {version('pypdf')}"
 
 
 def template_files(project: Project, name: str = "sheet.html.j2") -> list[Path]:

@@ -228,7 +228,7 @@ CASES = [
     case(
         "yaml-syntax-error",
         edit(SHEET, "title: Questions to Ask", "title: Questions: to Ask"),
-        f"{SHEET}:{TITLE_LINE}: error: YAML: mapping values are not allowed here "
+        f"{SHEET}:{TITLE_LINE}: error: YAML: mapping values are not allowed in this context "
         "(hint: check indentation, colons and quotes)",
     ),
     case(
