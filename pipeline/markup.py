@@ -23,6 +23,7 @@ from mdit_py_plugins.container import container_plugin
 
 from .errors import InputError
 from .langtag import check_language_tag
+from .locale import direction
 from .model import Body, Heading, Image, Link, Unit
 
 SAFE_SCHEMES = ("https", "mailto", "tel", "sheet")
@@ -270,6 +271,9 @@ def _check_inline(child: Token, state: _State, line: int, resolve_link, resolve_
         except ValueError as error:
             raise InputError(str(error), state.display, line) from None
         state.langs.append((str(lang), line))
+        # Its own direction, isolated: "We speak English." in an Arabic sentence
+        # keeps its full stop at its end (Unicode bidi, UAX #9).
+        child.attrSet("dir", direction(str(lang)))
     elif child.attrs and child.type not in ("span_close",):
         raise InputError(
             f"attributes are not allowed on {child.type.replace('_open', '')}",

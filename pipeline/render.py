@@ -242,6 +242,9 @@ def sheet_context(
         "org": project.org,
         "brand": project.brand,
         "front": front,
+        # The organisation's own texts (the trademark line) stay in its language.
+        "org_lang": project.org.default_lang,
+        "org_dir": direction(project.org.default_lang),
         "keywords": ", ".join(front.keywords),
         "version": __version__,
         "created": front.reviewed.isoformat(),
