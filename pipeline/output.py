@@ -20,9 +20,12 @@ from .errors import OutputError
 STATE = ".factsheet"
 
 
-def atomic_write(target: Path, data: bytes) -> Path:
-    """Write a file in one step (temp file in the same folder, fsync, rename)."""
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+def atomic_write(target: Path, data: bytes, temp: Path | None = None) -> Path:
+    """Write a file in one step: a complete, fsync'ed temp file, then a rename.
+
+    ``temp`` must be on the same file system (default: beside the target).
+    """
+    temp = temp or target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(temp, "wb") as handle:
@@ -104,19 +107,10 @@ class OutputFolder:
 
     def write(self, relpath: str, data: bytes) -> Path:
         """Publish ``data`` at ``relpath`` atomically."""
-        target = self.root / relpath
+        # The temp file lives in output/.factsheet/tmp/, which the next build
+        # empties: a killed build leaves nothing half-written beside the PDFs.
         temp = self.tmp / f"{os.getpid()}-{hashlib.sha256(relpath.encode()).hexdigest()[:16]}"
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(temp, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, target)
-        except OSError as error:
-            temp.unlink(missing_ok=True)
-            raise _explain(error, target) from None
-        return target
+        return atomic_write(self.root / relpath, data, temp)
 
     def sha256(self, relpath: str) -> str | None:
         path = self.root / relpath
