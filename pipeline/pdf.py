@@ -37,7 +37,8 @@ def normalise(text: str, hyphens: bool = True) -> str:
     """
     # upper() first: text-transform may have upper-cased the text, and some
     # letters only meet their capitals that way (dotless i: "ı".upper() == "I").
-    text = unicodedata.normalize("NFKC", text).upper().casefold()
+    # NFKC again after: case mapping can decompose ("ΐ".upper() is three code points).
+    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).upper().casefold())
     text = _DROP.sub("", text)
     if not hyphens:
         text = _HYPHENS.sub("", text)

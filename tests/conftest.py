@@ -9,12 +9,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 VERAPDF = ROOT.parent / "shared" / "tools" / "verapdf" / "verapdf"
 
 # Review-date rules compare with today; pin it so the suite does not rot.
 os.environ.setdefault("FACTSHEET_TODAY", "2026-11-21")
+
+# Property tests: the same examples on every CI run (no flaky red builds);
+# HYPOTHESIS_PROFILE=explore searches new random examples on each run.
+settings.register_profile("ci", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def copy_project(target: Path) -> Path:
