@@ -330,6 +330,15 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _emit(rows: list[dict], fmt: str, columns: list[str]) -> None:
+    """Rows as JSON, or as a table of the given columns (headers from the keys)."""
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    header = [column.replace("_", " ").upper() for column in columns]
+    click.echo(_table([[str(row[c]) for c in columns] for row in rows], header))
+
+
 @cli.command(name="list")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @pass_ctx
@@ -357,26 +366,8 @@ def list_sheets(ctx: Context, fmt) -> None:
                 "next_review": front.next_review.isoformat(),
             }
         )
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    click.echo(
-        _table(
-            [
-                [
-                    r["slug"],
-                    r["lang"],
-                    r["id"],
-                    r["version"],
-                    r["status"],
-                    r["reviewed"],
-                    r["next_review"],
-                    r["title"],
-                ]
-                for r in rows
-            ],
-            ["SLUG", "LANG", "ID", "VERSION", "STATUS", "REVIEWED", "NEXT REVIEW", "TITLE"],
-        )
+    _emit(
+        rows, fmt, ["slug", "lang", "id", "version", "status", "reviewed", "next_review", "title"]
     )
 
 
@@ -424,36 +415,8 @@ def status(ctx: Context, due_within, fmt) -> None:
             }
         )
     rows.sort(key=lambda r: (r["days_left"], r["slug"], r["lang"]))
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    click.echo(
-        _table(
-            [
-                [
-                    r["slug"],
-                    r["lang"],
-                    r["version"],
-                    r["reviewed"],
-                    r["next_review"],
-                    str(r["days_left"]),
-                    r["status"],
-                    r["translation"],
-                ]
-                for r in rows
-            ],
-            [
-                "SLUG",
-                "LANG",
-                "VERSION",
-                "REVIEWED",
-                "NEXT REVIEW",
-                "DAYS LEFT",
-                "STATUS",
-                "TRANSLATION",
-            ],
-        )
-    )
+    columns = ["slug", "lang", "version", "reviewed", "next_review", "days_left", "status"]
+    _emit(rows, fmt, [*columns, "translation"])
 
 
 # -- doctor, new ------------------------------------------------------------------
