@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .checks import Finding
 from .errors import InputError
 from .gate import brand_findings, pdf_findings, source_findings
 from .model import Project, Sheet
+from .output import OutputFolder
 from .publish.packet import read_manifest as read_packets
 
 
@@ -22,14 +22,6 @@ def _sheets_for(project: Project, path: Path) -> list[Sheet]:
             hint="name a sheets/<slug>/<lang>.md file, a sheet folder or a PDF",
         )
     return found
-
-
-def _manifest(out_dir: Path) -> dict[str, dict]:
-    try:
-        data = json.loads((out_dir / "manifest.json").read_text())
-        return {entry["path"]: entry for entry in data["pdfs"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
 
 
 def _pdf_sheet(project: Project, entry: dict | None, path: Path) -> tuple[Sheet, str]:
@@ -76,7 +68,7 @@ def run_checks(
     """Findings for the given paths (all sheets and published PDFs when none)."""
     findings: list[Finding] = []
     checked: list[str] = []
-    manifest = _manifest(out_dir)
+    manifest = OutputFolder(out_dir).manifest()
     sheets: list[Sheet] = []
     pdfs: list[Path] = []
     if not paths:

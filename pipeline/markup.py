@@ -11,7 +11,6 @@ not allowed loses its target (the source checks report it with its line).
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -336,7 +335,3 @@ def _render_callout_close(self, tokens, idx, options, env) -> str:
 
 _MD.add_render_rule("container_callout_open", _render_callout_open)
 _MD.add_render_rule("container_callout_close", _render_callout_close)
-
-
-def escape(text: str) -> str:
-    return html.escape(text, quote=True)

@@ -144,19 +144,26 @@ class OutputFolder:
 
     # -- manifest -----------------------------------------------------------
 
-    def manifest(self) -> dict[str, dict]:
+    def manifest(self, name: str = "manifest.json", key: str = "pdfs") -> dict[str, dict]:
+        """Entries by path of a manifest (``packets/manifest.json`` lists ``packets``)."""
         try:
-            data = json.loads((self.root / "manifest.json").read_text())
-            return {entry["path"]: entry for entry in data.get("pdfs", [])}
+            data = json.loads((self.root / name).read_text(encoding="utf-8"))
+            return {entry["path"]: entry for entry in data.get(key, [])}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}
 
-    def write_manifest(self, entries: dict[str, dict], generator: str) -> None:
-        """Replace manifest.json: every published PDF that is still on disk."""
+    def write_manifest(
+        self,
+        entries: dict[str, dict],
+        generator: str,
+        name: str = "manifest.json",
+        key: str = "pdfs",
+    ) -> None:
+        """Replace a manifest: every entry whose file is still on disk, sorted by path."""
         kept = [entries[path] for path in sorted(entries) if (self.root / path).is_file()]
-        data = {"generator": generator, "pdfs": kept}
+        data = {"generator": generator, key: kept}
         self.write(
-            "manifest.json",
+            name,
             # sort_keys: an entry read back from the cache and one made fresh
             # must give the same bytes, or a no-op build would change the file.
             (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode(),

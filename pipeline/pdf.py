@@ -137,9 +137,6 @@ class StructElem:
         for kid in self.kids:
             yield from kid.walk()
 
-    def text_lang(self, inherited: str | None) -> str | None:
-        return self.lang or inherited
-
 
 class ReadPdf:
     """A produced PDF, opened once and read lazily."""

@@ -12,6 +12,7 @@ import contextlib
 import io
 import logging
 import mimetypes
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -126,23 +127,9 @@ def css_string(text: str) -> str:
 
 def page_label_css(label: str) -> str:
     """'Page {page} of {pages}' -> '"Page " counter(page) " of " counter(pages)'."""
-    parts = []
-    rest = label
-    while rest:
-        index = (
-            min((rest.find(name), name) for name in ("{page}", "{pages}") if rest.find(name) >= 0)
-            if "{page" in rest
-            else (-1, "")
-        )
-        if index[0] < 0:
-            parts.append(css_string(rest))
-            break
-        position, name = index
-        if position:
-            parts.append(css_string(rest[:position]))
-        parts.append("counter(pages)" if name == "{pages}" else "counter(page)")
-        rest = rest[position + len(name) :]
-    return " ".join(parts)
+    counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+    parts = re.split(r"(\{pages?\})", label)
+    return " ".join(counters.get(part) or css_string(part) for part in parts if part)
 
 
 def font_stack(project: Project, lang: str) -> list[str]:

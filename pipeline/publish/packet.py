@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,7 +233,9 @@ def bundle(
         entry = manifest_entry(loaded, relpath, rendered.pdf, rendered.pages)
         if imposed is not None:
             entry["booklet"] = {"path": booklet_path, **_file_facts(imposed)}
-        _update_manifest(folder, out_dir, entry)
+        entries = folder.manifest(MANIFEST, "packets")
+        entries[entry["path"]] = entry
+        folder.write_manifest(entries, f"factsheet {__version__}", MANIFEST, "packets")
     return result
 
 
@@ -267,16 +268,4 @@ def manifest_entry(loaded: LoadedPacket, relpath: str, data: bytes, pages: int) 
 
 def read_manifest(out_dir: Path) -> dict[str, dict]:
     """Packet entries by path (empty when there is no packets manifest yet)."""
-    try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        return {entry["path"]: entry for entry in data["packets"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-
-
-def _update_manifest(folder: OutputFolder, out_dir: Path, entry: dict) -> None:
-    entries = read_manifest(out_dir)
-    entries[entry["path"]] = entry
-    kept = [entries[path] for path in sorted(entries) if (out_dir / path).is_file()]
-    data = {"generator": f"factsheet {__version__}", "packets": kept}
-    folder.write(MANIFEST, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode())
+    return OutputFolder(out_dir).manifest(MANIFEST, "packets")
