@@ -158,9 +158,9 @@ print(time.perf_counter() - started)
 
 def baseline(folder: Path, html_dir: Path) -> float:
     """Plain WeasyPrint on the same HTML, in a process that never loads our tagging."""
-    from pipeline.jobs import plan
-    from pipeline.load import load_project
-    from pipeline.render import sheet_html
+    from pipeline.build.plan import plan
+    from pipeline.render.html import sheet_html
+    from pipeline.source.loader import load_project
 
     project = load_project(folder)
     html_dir.mkdir()

@@ -8,6 +8,7 @@ any other exception reaching the user is a bug.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class FactsheetError(Exception):
@@ -57,3 +58,8 @@ class CheckFailed(FactsheetError):
 
 class OutputError(FactsheetError):
     """output/ cannot be written: read-only, full, or locked by another build."""
+
+
+def printable(text: Any) -> str:
+    """``text`` with control characters escaped, so that an error stays on one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))

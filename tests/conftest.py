@@ -38,7 +38,7 @@ def project_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def load():
-    from pipeline.load import load_project
+    from pipeline.source.loader import load_project
 
     return load_project
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import copy_project, run_cli
 
-from pipeline.pdf import ReadPdf, contains
+from pipeline.checks.readpdf import ReadPdf, contains
 
 SLUG = "questions-to-ask-your-doctor"
 SHEET = f"sheets/{SLUG}/en.md"
@@ -542,9 +542,10 @@ def test_raw_html_and_script_are_printed_as_text(project: Path) -> None:
 
 def test_sheet_text_cannot_inject_template_code(project_dir) -> None:
     """Jinja2 syntax in a sheet is text, not template code (autoescape + sandbox)."""
-    from pipeline.load import load_project
-    from pipeline.pdf import ReadPdf, contains
-    from pipeline.render import Options, render_sheet
+    from pipeline.checks.readpdf import ReadPdf, contains
+    from pipeline.render.options import Options
+    from pipeline.render.pdf import render_sheet
+    from pipeline.source.loader import load_project
 
     sheet = project_dir / "sheets" / "questions-to-ask-your-doctor" / "en.md"
     sheet.write_text(
@@ -562,7 +563,7 @@ def test_sheet_text_cannot_inject_template_code(project_dir) -> None:
 def test_decomposed_unicode_is_composed_on_load(project_dir) -> None:
     import unicodedata
 
-    from pipeline.load import load_project
+    from pipeline.source.loader import load_project
 
     sheet = project_dir / "sheets" / "metastatic-breast-cancer" / "vi.md"
     sheet.write_text(unicodedata.normalize("NFD", sheet.read_text()))

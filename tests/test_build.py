@@ -198,7 +198,7 @@ def test_progress_lines_and_quiet(root: Path) -> None:
 def test_help_and_list_do_not_import_weasyprint(root: Path) -> None:
     code = (
         "import sys\n"
-        "from pipeline.cli import cli\n"
+        "from pipeline.commands.main import cli\n"
         "for args in (['--help'], ['list']):\n"
         "    try:\n"
         "        cli.main(args, standalone_mode=False)\n"

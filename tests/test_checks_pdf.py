@@ -20,12 +20,13 @@ from conftest import copy_project, run_cli
 from pypdf import PdfWriter
 
 from pipeline.checks import RULES, Finding
+from pipeline.checks.gate import pdf_findings, source_findings
+from pipeline.checks.readpdf import ReadPdf, contains
 from pipeline.errors import RenderError
-from pipeline.gate import pdf_findings, source_findings
-from pipeline.load import load_project
-from pipeline.model import Project, Sheet
-from pipeline.pdf import ReadPdf, contains
-from pipeline.render import Options, render_sheet
+from pipeline.render.options import Options
+from pipeline.render.pdf import render_sheet
+from pipeline.source.loader import load_project
+from pipeline.source.model import Project, Sheet
 
 MAIN = ("metastatic-breast-cancer", "en")
 QUESTIONS = ("questions-to-ask-your-doctor", "en")

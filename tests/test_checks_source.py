@@ -1,7 +1,7 @@
 """Source rules (pipeline/checks/source.py): each one catches the failure it names.
 
 Every case breaks a private copy of the sample project in one way, loads it,
-runs the gate's source half (pipeline.gate.source_findings) and asserts that
+runs the gate's source half (pipeline.checks.gate.source_findings) and asserts that
 exactly that rule fires, with its severity and the sheet's file:line; the
 unbroken sample passes. Then policy.yaml tuning, and `factsheet check` as CI
 runs it (exit codes, JSON, JUnit).
@@ -21,9 +21,9 @@ import pytest
 from conftest import run_cli
 
 from pipeline.checks import RULES, has_errors
+from pipeline.checks.gate import source_findings
 from pipeline.checks.source import check_source
 from pipeline.errors import InputError
-from pipeline.gate import source_findings
 
 EN = "sheets/metastatic-breast-cancer/en.md"
 ES = "sheets/metastatic-breast-cancer/es.md"

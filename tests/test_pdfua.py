@@ -3,7 +3,7 @@
 Each ua-* rule is shown to catch the failure it names: a good PDF rendered by
 the pipeline is broken in exactly one property with pypdf and must then be
 reported by that rule alone. The second half reads our own output back and
-asserts what the tagging (pipeline/tagging.py) promises.
+asserts what the tagging (pipeline/render/tagging.py) promises.
 """
 
 from __future__ import annotations
@@ -30,9 +30,10 @@ from pypdf.generic import (
 
 from pipeline.checks import RULES
 from pipeline.checks.pdfua import check_pdfua
-from pipeline.load import load_project
-from pipeline.pdf import ReadPdf, StructElem, content_text
-from pipeline.render import Options, render_sheet
+from pipeline.checks.readpdf import ReadPdf, StructElem, content_text
+from pipeline.render.options import Options
+from pipeline.render.pdf import render_sheet
+from pipeline.source.loader import load_project
 
 MAIN = ("metastatic-breast-cancer", "en")
 LAYOUT = ("layout-test", "en")
@@ -340,8 +341,9 @@ PLAIN_WEASYPRINT = textwrap.dedent(
 
     import weasyprint
 
-    from pipeline.load import load_project
-    from pipeline.render import Options, sheet_html
+    from pipeline.source.loader import load_project
+    from pipeline.render.html import sheet_html
+    from pipeline.render.options import Options
 
     root, target = Path(sys.argv[1]), sys.argv[2]
     project = load_project(root)
@@ -354,7 +356,7 @@ PLAIN_WEASYPRINT = textwrap.dedent(
 
 
 def test_plain_weasyprint_tagging_is_caught(project_root: Path, tmp_path: Path) -> None:
-    """WeasyPrint's own tagger (run in a subprocess: pipeline.tagging.install()
+    """WeasyPrint's own tagger (run in a subprocess: pipeline.render.tagging.install()
     replaces it process-wide) leaves the running footer's marked content
     without a structure parent."""
     target = tmp_path / "plain.pdf"

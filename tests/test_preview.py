@@ -6,8 +6,8 @@ import threading
 import time
 from pathlib import Path
 
+from pipeline.build.preview import preview
 from pipeline.errors import FactsheetError
-from pipeline.preview import preview
 
 
 def test_preview_rebuilds_after_an_edit_and_survives_a_broken_one(project_dir: Path) -> None:

@@ -14,16 +14,20 @@ from conftest import copy_project, run_cli, run_verapdf, verapdf_available
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from pipeline.build.keys import job_key
+from pipeline.build.plan import Job
+from pipeline.checks.gate import pdf_findings
+from pipeline.checks.packet import packet_findings
+from pipeline.checks.readpdf import ReadPdf, contains
 from pipeline.errors import InputError
-from pipeline.gate import pdf_findings
-from pipeline.imprint import load_clinic
-from pipeline.jobs import Job, job_key
-from pipeline.load import load_project
-from pipeline.pdf import ReadPdf, contains
 from pipeline.publish.booklet import booklet_order
-from pipeline.publish.packet import load_packet, packet_findings, render_packet
-from pipeline.render import BLEED_MM, MARKS_MM, publish_url
-from pipeline.texts import sheet_texts
+from pipeline.render.options import BLEED_MM, MARKS_MM
+from pipeline.render.packet import render_packet
+from pipeline.render.qr import publish_url
+from pipeline.source.clinics import load_clinic
+from pipeline.source.loader import load_project
+from pipeline.source.packets import load_packet
+from pipeline.source.texts import sheet_texts
 
 MBC = "metastatic-breast-cancer"
 QUESTIONS = "questions-to-ask-your-doctor"

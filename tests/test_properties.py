@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.checks import has_errors
+from pipeline.checks.gate import pdf_findings
 from pipeline.errors import FactsheetError
-from pipeline.gate import pdf_findings
-from pipeline.load import Loader, load_project
+from pipeline.source.loader import Loader, load_project
 
 KEYS = [
     "id",
@@ -170,7 +170,8 @@ blocks = st.lists(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(title=LETTERS, parts=blocks)
 def test_renderer_gives_a_passing_pdf_or_our_error(project_root, project, title, parts) -> None:
-    from pipeline.render import Options, render_sheet
+    from pipeline.render.options import Options
+    from pipeline.render.pdf import render_sheet
 
     front = {
         "id": "PROP-1",

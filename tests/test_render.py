@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import copy_project, run_cli, run_verapdf, verapdf_available
 
-from pipeline.load import load_project
-from pipeline.markup import plain_text
-from pipeline.pdf import ReadPdf, contains
-from pipeline.texts import sheet_texts
+from pipeline.checks.readpdf import ReadPdf, contains
+from pipeline.source.loader import load_project
+from pipeline.source.markdown import plain_text
+from pipeline.source.texts import sheet_texts
 
 
 def sample_pdfs(root: Path) -> list[Path]:
@@ -152,9 +152,7 @@ def test_readme_documents_every_rule_id() -> None:
     from conftest import ROOT
 
     from pipeline.checks import RULES
-    from pipeline.load import known_rules
 
-    known_rules()
     readme = (ROOT / "README.md").read_text()
     missing = [rule for rule in RULES if f"`{rule}`" not in readme]
     assert missing == []

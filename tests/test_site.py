@@ -21,8 +21,8 @@ from xml.etree import ElementTree as ET
 import pytest
 from conftest import ROOT, run_cli
 
-from pipeline.locale import direction, language_name
 from pipeline.publish.feed import ATOM, feed_problems
+from pipeline.source.cldr import direction, language_name
 
 A = f"{{{ATOM}}}"
 CHROMIUM = Path("/usr/bin/chromium")

@@ -11,9 +11,9 @@ import pytest
 from conftest import run_cli
 from lxml import etree
 
+from pipeline.checks.readpdf import ReadPdf, contains
 from pipeline.checks.translation import check_translation
-from pipeline.load import load_project
-from pipeline.pdf import ReadPdf, contains
+from pipeline.source.loader import load_project
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
 SLUG = "metastatic-breast-cancer"

@@ -1,79 +1,34 @@
-"""Compliance checks: rules that return Findings.
+"""Compliance checks: rules that return Findings, and the gate that applies them.
 
-Every rule has a stable id (used in reports and in policy.yaml to tune its
-severity) and is registered here with its default severity and a one-line
-description (the README's rule table is generated from the same registry).
-One module per concern: source.py (the sheet as written), content.py (what
-the PDF says), pdfua.py (how the PDF is built for assistive technology),
-brand.py (colours and sizes), translation.py (a translation against its source).
+One module per concern: source.py (the sheet as written), translation.py (a
+translation against its source), brand.py (colours and sizes), pdf_content.py
+(what the PDF says), pdfua.py (how the PDF is built for assistive technology),
+packet.py (a packet, sheet by sheet). readpdf.py reads a produced PDF back;
+gate.py applies the rules and the policy; report.py renders findings.
+Importing this package registers every rule (registry.RULES).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from . import brand, pdf_content, pdfua, source, translation  # noqa: F401  (registers rules)
+from .registry import (
+    RULES,
+    Finding,
+    Rule,
+    apply_policy,
+    check_policy_rules,
+    finding,
+    has_errors,
+    rule,
+)
 
-from ..model import Policy
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: str  # default: error | warning
-    scope: str  # source | pdf | brand | translation
-    summary: str
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    severity: str
-    path: str
-    line: int | None
-    message: str
-    hint: str | None = None
-    page: int | None = None
-
-    @property
-    def location(self) -> str:
-        if self.line:
-            return f"{self.path}:{self.line}"
-        if self.page:
-            return f"{self.path} (page {self.page})"
-        return self.path
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-RULES: dict[str, Rule] = {}
-
-
-def rule(rule_id: str, severity: str, scope: str, summary: str) -> str:
-    """Register a rule; returns its id so modules can keep it in a constant."""
-    RULES[rule_id] = Rule(rule_id, severity, scope, summary)
-    return rule_id
-
-
-def finding(
-    rule_id: str,
-    path: str,
-    line: int | None,
-    message: str,
-    hint: str | None = None,
-    page: int | None = None,
-) -> Finding:
-    return Finding(rule_id, RULES[rule_id].severity, path, line, message, hint, page)
-
-
-def apply_policy(findings: list[Finding], policy: Policy, lang: str | None) -> list[Finding]:
-    """Set each finding's severity from policy.yaml; drop the rules turned off."""
-    out = []
-    for item in findings:
-        severity = policy.severity_for(item.rule, lang, item.severity)
-        if severity != "off":
-            out.append(replace(item, severity=severity))
-    return out
-
-
-def has_errors(findings: list[Finding], strict: bool = False) -> bool:
-    return any(f.severity == "error" or (strict and f.severity == "warning") for f in findings)
+__all__ = [
+    "RULES",
+    "Finding",
+    "Rule",
+    "apply_policy",
+    "check_policy_rules",
+    "finding",
+    "has_errors",
+    "rule",
+]

@@ -7,8 +7,8 @@ health-communication norms: 12 pt minimum body text, 18 pt for large print.
 
 from __future__ import annotations
 
-from ..model import Brand
-from . import Finding, finding, rule
+from ..source.model import Brand
+from .registry import Finding, finding, rule
 
 BRAND_CONTRAST = rule(
     "brand-contrast", "error", "brand", "a text/background colour pair is below WCAG AA contrast"

@@ -4,6 +4,9 @@ Run by `factsheet check` and by the build gate on every PDF, so a regression
 in the renderer or a template fails the build, not a screen-reader user. It
 does not replace veraPDF (the tests run both); it covers what our pipeline can
 get wrong, with messages that say where.
+
+Over 400 lines: the rules share one walk over the structure tree and one
+parse of each page's content stream, which splitting would duplicate.
 """
 
 from __future__ import annotations
@@ -12,9 +15,9 @@ import re
 
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-from ..langtag import check_language_tag
-from ..pdf import ReadPdf, StructElem
-from . import Finding, finding, rule
+from ..source.langtag import check_language_tag
+from .readpdf import ReadPdf, StructElem
+from .registry import Finding, finding, rule
 
 UA_MARKED = rule("ua-marked", "error", "pdf", "the catalog lacks MarkInfo /Marked true")
 UA_TREE = rule(

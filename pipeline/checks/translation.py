@@ -13,10 +13,10 @@ import re
 import unicodedata
 from collections import Counter
 
-from ..markup import _MD, plain_text
-from ..model import Project, Sheet, Unit
-from ..translation_state import source_units, units_hash
-from . import Finding, finding, rule
+from ..source.markdown import parse_inline, plain_text
+from ..source.model import Project, Sheet, Unit
+from ..source.units import source_units, units_hash
+from .registry import Finding, finding, rule
 
 STRUCTURE = rule(
     "translation-structure",
@@ -77,7 +77,7 @@ def numbers(text: str) -> Counter:
 def contacts(text: str) -> Counter:
     """Phone numbers, emails, URLs and link targets of a unit."""
     found: Counter = Counter()
-    for token in _MD.parseInline(text)[0].children or []:
+    for token in parse_inline(text):
         if token.type == "link_open":
             found[f"link {token.attrGet('href')}"] += 1
     shown = _digits(plain_text(text))
@@ -91,7 +91,7 @@ def markup(text: str) -> tuple[Counter, int]:
     """Counts of inline markup, and literal ** / __ left over (an unclosed bold)."""
     kinds: Counter = Counter()
     stray = 0
-    for token in _MD.parseInline(text)[0].children or []:
+    for token in parse_inline(text):
         if token.type.endswith("_open"):
             kinds[
                 token.type[:-5] + (f"={token.attrGet('lang')}" if token.type == "span_open" else "")

@@ -15,10 +15,10 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree as ET
 
+from ..build.output import STATE, OutputFolder
 from ..errors import OutputError
-from ..locale import language_name
-from ..model import Org
-from ..output import STATE, OutputFolder
+from ..source.cldr import language_name
+from ..source.model import Org
 from .manifest import Pdf
 
 ATOM = "http://www.w3.org/2005/Atom"

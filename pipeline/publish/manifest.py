@@ -17,14 +17,14 @@ from pathlib import Path, PurePosixPath
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ..errors import OutputError
-from ..langtag import check_language_tag
+from ..source.langtag import check_language_tag
 
 HINT = "run `factsheet build` again to publish the PDFs and rewrite manifest.json"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 class Pdf(BaseModel):
-    """One published PDF, as build.manifest_entry wrote it."""
+    """One published PDF, as build/engine.py (manifest_entry) wrote it."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 

@@ -22,11 +22,11 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from ..build.output import OutputFolder
 from ..errors import InputError
-from ..load import Loader
-from ..locale import direction, format_day, language_name
-from ..model import Blocks, Org
-from ..output import OutputFolder
+from ..source.cldr import direction, format_day, language_name
+from ..source.loader import Loader
+from ..source.model import Blocks, Org
 from .feed import FEED, PAPER_NAMES, atom_feed, feed_problems, update_history
 from .manifest import Pdf, read_manifest
 

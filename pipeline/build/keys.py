@@ -1,0 +1,91 @@
+"""A job's key: a SHA-256 over every input its PDF depends on.
+
+An unchanged job can be skipped with confidence, and a changed input always
+rebuilds exactly the jobs using it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from dataclasses import asdict
+from functools import lru_cache
+from pathlib import Path
+
+from .. import __version__
+from ..render.fonts import font_stack
+from ..source.clinics import load_clinic
+from ..source.model import Project, Sheet
+from .plan import Job
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "-"
+
+
+@lru_cache(maxsize=64)
+def _font_files(family: str) -> str:
+    """The font file fontconfig picks for a family, with its size: fonts are inputs too."""
+    try:
+        result = subprocess.run(
+            ["fc-match", "-f", "%{file}", family], capture_output=True, text=True, timeout=10
+        )
+        path = Path(result.stdout.strip())
+        return f"{path}:{path.stat().st_size}" if path.is_file() else f"?{family}"
+    except (OSError, subprocess.SubprocessError):
+        return f"?{family}"
+
+
+@lru_cache(maxsize=1)
+def _versions() -> str:
+    """Versions that shape the output, read from package metadata: importing
+    WeasyPrint just to learn its version would cost a no-op build half a second."""
+    from importlib.metadata import version
+
+    return f"factsheet {__version__}; weasyprint {version('weasyprint')}; pypdf {version('pypdf')}"
+
+
+def template_files(project: Project, name: str = "sheet.html.j2") -> list[Path]:
+    """The files that shape every sheet of a brand: its template, CSS, logo, brand.yaml."""
+    for folder in (project.brand_dir / "templates", project.root / "styles" / "templates"):
+        if (folder / name).is_file():
+            template = folder / name
+            break
+    else:
+        template = project.root / "styles" / "templates" / name
+    brand_files = sorted(
+        p for p in project.brand_dir.rglob("*") if p.is_file() and "templates" not in p.parts
+    )
+    return [template, *brand_files]
+
+
+def job_key(project: Project, sheet: Sheet, job: Job) -> str:
+    """SHA-256 over everything the job's PDF depends on."""
+    root = project.root
+    org_dir = root / "sheets" / "_org"
+    parts: dict[str, str] = {
+        "versions": _versions(),
+        "job": json.dumps(asdict(job), sort_keys=True),
+        "sheet": hashlib.sha256(sheet.source_text.encode()).hexdigest(),
+        "catalog": ",".join(project.slugs),  # sheet: links are checked against it
+        "org": _file_digest(org_dir / "org.yaml"),
+        "policy": _file_digest(org_dir / "policy.yaml"),
+        "blocks": _file_digest(org_dir / "blocks" / f"{sheet.lang}.yaml"),
+        "fonts": ";".join(_font_files(f) for f in font_stack(project, sheet.lang)),
+    }
+    if job.imprint:
+        parts["imprint"] = _file_digest(org_dir / "clinics" / f"{job.imprint}.yaml")
+        clinic = load_clinic(project, job.imprint)
+        if clinic.logo:
+            parts["imprint-logo"] = _file_digest(org_dir / "clinics" / clinic.logo)
+    if job.qr or job.print_marks:
+        import segno
+
+        parts["qr"] = f"segno {segno.__version__}"  # the code's modules are drawn by segno
+    for path in template_files(project):
+        parts[f"style:{path.relative_to(root)}"] = _file_digest(path)
+    for image in sheet.body.images:
+        parts[f"image:{image.src}"] = _file_digest(sheet.path.parent / image.src)
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode())
+    return digest.hexdigest()

@@ -1,0 +1,142 @@
+"""The output folder: atomic writes, a lock, the job cache and the manifest.
+
+output/ only ever changes by os.replace() of a complete, fsync'ed file written
+in output/.factsheet/tmp/ (same file system), so a PDF there is always either
+the previous good one or the new good one, whatever kills the build.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from ..errors import OutputError
+from ..source.files import atomic_write, explain_os_error
+
+STATE = ".factsheet"
+#: Packets are listed apart from single sheets (publish/packet.py writes it).
+PACKETS_MANIFEST = "packets/manifest.json"
+
+
+class OutputFolder:
+    """One output folder, locked for the duration of a build."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.state = root / STATE
+        self.tmp = self.state / "tmp"
+        self.cache = self.state / "cache"
+        self._lock_file = None
+
+    # -- lock -------------------------------------------------------------
+
+    def lock(self) -> None:
+        try:
+            self.tmp.mkdir(parents=True, exist_ok=True)
+            self.cache.mkdir(parents=True, exist_ok=True)
+            handle = open(self.state / "lock", "a+")  # noqa: SIM115 - held until unlock()
+        except OSError as error:
+            raise explain_os_error(error, self.root) from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise OutputError(
+                f"another build is writing to this folder ({holder})",
+                str(self.root),
+                hint="wait for it to finish, or build into another folder with --out",
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        self._lock_file = handle
+        # Leftovers of a killed build: never published, safe to drop.
+        for leftover in self.tmp.iterdir():
+            leftover.unlink(missing_ok=True)
+
+    def unlock(self) -> None:
+        if self._lock_file is not None:
+            self._lock_file.truncate(0)
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    def __enter__(self) -> OutputFolder:
+        self.lock()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.unlock()
+
+    # -- files ------------------------------------------------------------
+
+    def write(self, relpath: str, data: bytes) -> Path:
+        """Publish ``data`` at ``relpath`` atomically."""
+        # The temp file lives in output/.factsheet/tmp/, which the next build
+        # empties: a killed build leaves nothing half-written beside the PDFs.
+        temp = self.tmp / f"{os.getpid()}-{hashlib.sha256(relpath.encode()).hexdigest()[:16]}"
+        return atomic_write(self.root / relpath, data, temp)
+
+    def sha256(self, relpath: str) -> str | None:
+        path = self.root / relpath
+        try:
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return None
+
+    # -- job cache ----------------------------------------------------------
+
+    def cached(self, key: str) -> dict | None:
+        """The cache record for a job key if it is intact and its PDF is unchanged."""
+        try:
+            record = json.loads((self.cache / f"{key}.json").read_text())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict) or record.get("key") != key:
+            return None
+        entry = record.get("entry")
+        if not isinstance(entry, dict) or self.sha256(entry.get("path", "")) != entry.get("sha256"):
+            return None
+        return entry
+
+    def remember(self, key: str, entry: dict) -> None:
+        record = json.dumps({"key": key, "entry": entry}, sort_keys=True).encode()
+        self.write(f"{STATE}/cache/{key}.json", record)
+
+    def clear_cache(self) -> None:
+        shutil.rmtree(self.cache, ignore_errors=True)
+        self.cache.mkdir(parents=True, exist_ok=True)
+
+    # -- manifest -----------------------------------------------------------
+
+    def manifest(self, name: str = "manifest.json", key: str = "pdfs") -> dict[str, dict]:
+        """Entries by path of a manifest (``packets/manifest.json`` lists ``packets``)."""
+        try:
+            data = json.loads((self.root / name).read_text(encoding="utf-8"))
+            return {entry["path"]: entry for entry in data.get(key, [])}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+
+    def write_manifest(
+        self,
+        entries: dict[str, dict],
+        generator: str,
+        name: str = "manifest.json",
+        key: str = "pdfs",
+    ) -> None:
+        """Replace a manifest: every entry whose file is still on disk, sorted by path."""
+        kept = [entries[path] for path in sorted(entries) if (self.root / path).is_file()]
+        data = {"generator": generator, key: kept}
+        self.write(
+            name,
+            # sort_keys: an entry read back from the cache and one made fresh
+            # must give the same bytes, or a no-op build would change the file.
+            (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode(),
+        )

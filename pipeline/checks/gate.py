@@ -1,0 +1,47 @@
+"""The compliance gate: every check that decides whether a PDF may be published.
+
+One function for the source of a sheet and one for a produced PDF, so that
+`factsheet check` and `factsheet build` apply exactly the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..source.model import Clinic, Project, Sheet
+from .brand import check_brand
+from .pdf_content import check_pdf_content
+from .pdfua import check_pdfua
+from .readpdf import ReadPdf
+from .registry import Finding, apply_policy
+from .source import check_source
+from .translation import check_translation
+
+
+def source_findings(project: Project, sheet: Sheet, on: dt.date | None = None) -> list[Finding]:
+    """Rules on the sheet as written, with the policy's severities applied."""
+    found = [*check_source(project, sheet, on), *check_translation(project, sheet)]
+    return apply_policy(found, project.policy, sheet.lang)
+
+
+def brand_findings(project: Project) -> list[Finding]:
+    """Brand rules (contrast, type size), once per build."""
+    shown = str((project.brand_dir / "brand.yaml").relative_to(project.root))
+    return apply_policy(check_brand(project.brand, shown), project.policy, None)
+
+
+def pdf_findings(
+    project: Project,
+    sheet: Sheet,
+    data: bytes,
+    path: str,
+    variant: str = "standard",
+    clinic: Clinic | None = None,
+) -> list[Finding]:
+    """Rules on a produced PDF, read back from its bytes (``clinic``: an imprinted copy's)."""
+    pdf = ReadPdf(data)
+    found = [
+        *check_pdf_content(pdf, project, sheet, path, variant, clinic),
+        *check_pdfua(pdf, path),
+    ]
+    return apply_policy(found, project.policy, sheet.lang)

@@ -1,0 +1,2 @@
+"""Stage 7, commands: thin Click commands, one module per command group (main.py
+holds the group and the entry point)."""

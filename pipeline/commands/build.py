@@ -1,0 +1,237 @@
+"""`factsheet build` and `factsheet preview`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .context import Context, pass_ctx
+
+EPILOG_BUILD = """\b
+Examples:
+  factsheet build                                  # the whole catalog
+  factsheet build metastatic-breast-cancer --lang es
+  factsheet build --variant large-print --paper a4
+  factsheet build --dry-run                        # show the plan, build nothing
+"""
+
+
+class Progress:
+    """One updating line on a terminal; plain lines otherwise."""
+
+    def __init__(self, quiet: bool, verbose: bool) -> None:
+        self.quiet = quiet
+        self.verbose = verbose
+        self.tty = sys.stderr.isatty()
+        self.started = time.perf_counter()
+
+    def __call__(self, result, done: int, total: int) -> None:
+        elapsed = time.perf_counter() - self.started
+        eta = elapsed / done * (total - done) if done else 0
+        failed = result.status == "failed"
+        if self.tty and not self.verbose:
+            line = f"[{done}/{total}] {result.status:7} {result.job.label}  ETA {eta:4.0f}s"
+            click.echo("\r\033[K" + line, err=True, nl=done == total)
+        elif self.verbose or failed or (not self.quiet and result.status != "skipped"):
+            took = f" {result.seconds:.2f}s" if result.seconds else ""
+            click.echo(f"[{done}/{total}] {result.status} {result.path}{took}", err=True)
+        if failed or self.verbose:
+            if self.tty and not self.verbose:
+                click.echo("", err=True)
+            if result.error:
+                click.echo(f"  {result.error}", err=True)
+            for item in result.findings:
+                if item.severity == "error" or self.verbose:
+                    click.echo(
+                        f"  {item.location}: {item.severity}: {item.message} [{item.rule}]",
+                        err=True,
+                    )
+
+
+@click.command(epilog=EPILOG_BUILD)
+@click.argument("slugs", nargs=-1)
+@click.option("--lang", "-l", "langs", multiple=True, help="Only these languages (repeatable).")
+@click.option(
+    "--variant",
+    "variants",
+    multiple=True,
+    type=click.Choice(["standard", "large-print"]),
+    help="Variant(s) to build (repeatable; default standard).",
+)
+@click.option(
+    "--paper",
+    "papers",
+    multiple=True,
+    type=click.Choice(["letter", "a4"]),
+    help="Paper size(s) (repeatable; default from org.yaml).",
+)
+@click.option(
+    "--print-marks", is_flag=True, help="3 mm bleed, crop marks and a QR code, for the print shop."
+)
+@click.option(
+    "--imprint", metavar="CLINIC", help="Add a clinic's box (sheets/_org/clinics/CLINIC.yaml)."
+)
+@click.option("--qr", is_flag=True, help="Add a QR code to the online PDF (writes <slug>.qr.pdf).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default output/).",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: number of cores)."
+)
+@click.option("--force", is_flag=True, help="Rebuild every job, ignoring the cache.")
+@click.option(
+    "--dry-run", is_flag=True, help="Show the plan and what is up to date; build nothing."
+)
+@click.option(
+    "--allow-failing",
+    is_flag=True,
+    help="Publish PDFs that fail the gate, with a visible DRAFT band.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Summary format."
+)
+@pass_ctx
+def build(
+    ctx: Context,
+    slugs,
+    langs,
+    variants,
+    papers,
+    print_marks,
+    imprint,
+    qr,
+    out,
+    jobs,
+    force,
+    dry_run,
+    allow_failing,
+    fmt,
+) -> None:
+    """Build PDFs: every sheet, or the SLUGs given, in every language."""
+    from ..build.engine import build as run_build
+    from ..build.engine import default_workers
+    from ..build.keys import job_key
+    from ..build.output import OutputFolder
+    from ..build.plan import plan
+
+    project = ctx.project()
+    if imprint:
+        from ..source.clinics import load_clinic
+
+        load_clinic(project, imprint)
+    planned = plan(
+        project, list(slugs), list(langs), list(variants), list(papers), print_marks, imprint, qr
+    )
+    out_dir = ctx.out_dir(out)
+    if dry_run:
+        folder = OutputFolder(out_dir)
+        rows = []
+        for job in planned:
+            key = job_key(project, project.sheet(job.slug, job.lang), job)
+            cached = folder.cached(key)
+            rows.append(
+                {
+                    "path": job.relpath(project.org.default_paper),
+                    "job": job.label,
+                    "up_to_date": bool(cached),
+                    "key": key[:12],
+                }
+            )
+        if fmt == "json":
+            click.echo(json.dumps(rows, indent=2))
+        else:
+            for row in rows:
+                state = "up to date" if row["up_to_date"] else "to build"
+                click.echo(f"{state:10}  {row['path']}  {row['key']}")
+            click.echo(f"{len(rows)} job(s), {sum(not r['up_to_date'] for r in rows)} to build")
+        return
+    progress = Progress(ctx.quiet, ctx.verbose)
+    report = run_build(
+        project,
+        planned,
+        out_dir,
+        workers=jobs or default_workers(),
+        force=force,
+        allow_failing=allow_failing,
+        progress=progress,
+    )
+    summary = {
+        "built": report.count("built"),
+        "skipped": report.count("skipped"),
+        "draft": report.count("draft"),
+        "failed": report.count("failed"),
+        "seconds": round(report.seconds, 2),
+        "out": str(out_dir),
+    }
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                summary
+                | {
+                    "jobs": [
+                        {
+                            "path": r.path,
+                            "status": r.status,
+                            "error": r.error,
+                            "findings": [f.as_dict() for f in r.findings],
+                        }
+                        for r in report.results
+                    ]
+                },
+                indent=2,
+            )
+        )
+    else:
+        click.echo(
+            f"built {summary['built']}, skipped {summary['skipped']} (unchanged), "
+            f"draft {summary['draft']}, failed {summary['failed']} in {summary['seconds']}s "
+            f"-> {out_dir}"
+        )
+    if not report.ok:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("slug")
+@click.option("--lang", "-l", "lang", help="Language (default: the organisation's).")
+@click.option("--variant", type=click.Choice(["standard", "large-print"]), default="standard")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@pass_ctx
+def preview(ctx: Context, slug, lang, variant, out) -> None:
+    """Rebuild one PDF whenever its sheet, blocks, brand or templates change.
+
+    \b
+    Example:
+      factsheet preview metastatic-breast-cancer --lang es
+      (open output/es/metastatic-breast-cancer.pdf in a viewer that reloads)
+    """
+    from ..build.preview import preview as run_preview
+    from ..errors import FactsheetError as Failure
+
+    root = ctx.root
+    lang = lang or ctx.project().org.default_lang
+
+    def report(result) -> None:
+        if isinstance(result, Failure):
+            click.echo(str(result), err=True)
+            return
+        for job in result.results:
+            click.echo(f"{time.strftime('%H:%M:%S')} {job.status} {job.path}", err=True)
+            if job.error:
+                click.echo(f"  {job.error}", err=True)
+            for item in job.findings:
+                click.echo(
+                    f"  {item.location}: {item.severity}: {item.message} [{item.rule}]", err=True
+                )
+        click.echo("watching sheets/ and styles/ (Ctrl-C to stop)", err=True)
+
+    try:
+        run_preview(root, slug, lang, variant, ctx.out_dir(out), report)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)

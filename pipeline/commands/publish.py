@@ -1,0 +1,81 @@
+"""`factsheet site` and `factsheet bundle`: what clinics and print shops get."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .context import Context, pass_ctx
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder holding manifest.json (default output/).",
+)
+@pass_ctx
+def site(ctx: Context, out) -> None:
+    """Write the clinics' catalog and Atom feed from output/manifest.json.
+
+    \b
+    index.html      every sheet, its languages, versions, review dates, downloads
+    site/LANG.html  the sheets in one language, written in that language
+    site/sheets/    one page per sheet
+    feed.xml        an Atom entry per published version, earlier ones kept
+    \b
+    Examples:
+      factsheet build && factsheet site
+      factsheet site --out public/
+    """
+    from ..publish.site import write_site
+
+    out_dir = ctx.out_dir(out)
+    written = write_site(ctx.root, out_dir)
+    if not ctx.quiet:
+        for path in written:
+            click.echo(f"wrote {path}", err=True)
+    click.echo(f"catalog: {out_dir / 'index.html'}, feed: {out_dir / 'feed.xml'}")
+
+
+@click.command(name="bundle")
+@click.argument("packet", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the packet to this file (default output/packets/<name>.pdf).",
+)
+@click.option(
+    "--booklet",
+    is_flag=True,
+    help="Also write a 2-up saddle-stitch imposition (<name>.booklet.pdf) for the print shop.",
+)
+@pass_ctx
+def bundle_command(ctx: Context, packet: Path, out: Path | None, booklet: bool) -> None:
+    """Bind several sheets into one tagged PDF: a packet with cover and contents.
+
+    \b
+    PACKET is a YAML file: title, lang, sheets (slugs, in order), and
+    optionally cover: true and toc: true.
+    \b
+    Examples:
+      factsheet bundle sheets/_packets/newly-diagnosed.yaml
+      factsheet bundle sheets/_packets/newly-diagnosed.yaml --booklet
+      factsheet bundle sheets/_packets/newly-diagnosed.yaml --out ~/newly-diagnosed.pdf
+    """
+    from ..publish.packet import bundle
+
+    project = ctx.project()
+    result = bundle(project, packet, ctx.out_dir(None), out, booklet)
+    for item in result.findings:
+        if item.severity == "error" or ctx.verbose:
+            click.echo(f"{item.location}: {item.severity}: {item.message} [{item.rule}]", err=True)
+    if not result.ok:
+        click.echo(f"{result.packet.display}: packet not written: it fails the checks", err=True)
+        sys.exit(1)
+    for path in result.written:
+        click.echo(f"wrote {path}")
+    if not ctx.quiet:
+        click.echo(f"{len(result.packet.sheets)} sheets, {result.pages} pages", err=True)

@@ -1,0 +1,100 @@
+"""`factsheet translate export|import|status`: the translator round trip."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .context import Context, pass_ctx, table
+
+
+@click.group()
+def translate() -> None:
+    """Translator round trip: export, import, status.
+
+    \b
+    Examples:
+      factsheet translate export metastatic-breast-cancer --to vi --out mbc.vi.xlf
+      factsheet translate export metastatic-breast-cancer --to vi --format po
+      factsheet translate import mbc.vi.xlf
+      factsheet translate status
+    """
+
+
+@translate.command(name="export")
+@click.argument("slug")
+@click.option("--to", "lang", required=True, help="Target language (BCP 47, e.g. es, zh-Hans).")
+@click.option("--format", "fmt", type=click.Choice(["xliff", "po"]), default="xliff")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here (default: stdout)."
+)
+@pass_ctx
+def translate_export(ctx: Context, slug, lang, fmt, out) -> None:
+    """Export SLUG's source units (and shared blocks) for a translation tool.
+
+    \b
+    Examples:
+      factsheet translate export metastatic-breast-cancer --to vi --out mbc.vi.xlf
+      factsheet translate export metastatic-breast-cancer --to vi --format po > mbc.vi.po
+    """
+    from ..translate.export import export
+
+    data = export(ctx.project(), slug, lang, fmt)
+    if out:
+        out.write_bytes(data)
+        click.echo(f"wrote {out}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@translate.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_ctx
+def translate_import(ctx: Context, file: Path) -> None:
+    """Import a translated XLIFF or PO file; writes sheets/SLUG/LANG.md as a draft.
+
+    Refuses, listing every problem, when a unit is untranslated, fuzzy, empty,
+    has broken placeholders, or the result fails a translation check.
+
+    \b
+    Examples:
+      factsheet translate import mbc.vi.xlf
+      factsheet translate import vi.md        # a translated Markdown sheet
+    """
+    from ..translate.importer import TranslationRejected, import_file
+
+    try:
+        written = import_file(ctx.project(), file)
+    except TranslationRejected as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+@translate.command(name="status")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_ctx
+def translate_status(ctx: Context, fmt) -> None:
+    """Sheet x language matrix: current, stale (n units), missing, draft, approved.
+
+    \b
+    Examples:
+      factsheet translate status
+      factsheet translate status --format json
+    """
+    from ..translate.state import matrix
+
+    project = ctx.project()
+    rows = matrix(project)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    langs = project.org.languages
+    click.echo(
+        table([[slug, *[rows[slug][lang] for lang in langs]] for slug in rows], ["SHEET", *langs])
+    )

@@ -1,0 +1,157 @@
+"""HTML -> PDF with WeasyPrint: sandboxed, tagged our way, every renderer error ours.
+
+Rendering is a pure function of the loaded project, the sheet and the options:
+no clock (dates come from the sheet), no network, no file outside the
+project's sheets/ and styles/ folders (sandbox.py), so two builds of the same
+input give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from ..errors import RenderError
+from ..source.clinics import IMPRINT_KEY
+from ..source.model import Project, Sheet
+from .fonts import font_config
+from .html import sheet_html
+from .options import BLEED_MM, PT_PER_MM, Options
+from .sandbox import SandboxFetcher
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    pages: int
+    html: str
+
+
+def render_html_to_pdf(
+    html: str,
+    project: Project,
+    where: str,
+    metadata: dict[str, str] | None = None,
+    post=None,
+) -> Rendered:
+    """WeasyPrint, sandboxed and with every renderer error turned into ours."""
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    from .tagging import MissingLanguage
+    from .tagging import install as install_tagging
+
+    install_tagging()
+    sandbox = SandboxFetcher(
+        ((project.root / "sheets").resolve(), (project.root / "styles").resolve())
+    )
+    collect = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    try:
+        document = HTML(
+            string=html,
+            base_url=(project.root / "sheets").as_uri() + "/",
+            url_fetcher=sandbox.make(),
+        ).render(font_config=font_config(), pdf_variant="pdf/ua-1")
+        for key, value in (metadata or {}).items():
+            document.metadata.custom[key] = value
+        output = io.BytesIO()
+        document.write_pdf(
+            output,
+            pdf_variant="pdf/ua-1",
+            custom_metadata=True,
+            pdf_identifier=b"factsheet",
+            finisher=post,
+        )
+    except MissingLanguage:
+        raise RenderError(
+            "the document has no language",
+            where,
+            hint='the template\'s <html> element needs lang="{{ lang }}"',
+        ) from None
+    except FatalURLFetchingError:
+        url = (sandbox.refused or ["a resource"])[-1]
+        path, line = _referrer(project, url) or (where, None)
+        raise RenderError(
+            f"the sandbox refused to fetch {url}",
+            path,
+            line,
+            hint="sheets and styles may only use files inside the project's sheets/ and styles/",
+        ) from None
+    finally:
+        logger.removeHandler(collect)
+    missing = sorted({cp for font in document.fonts.values() for cp in font.missing})
+    if missing:
+        shown = ", ".join(f"'{chr(cp)}' U+{cp:04X}" for cp in missing[:10])
+        raise RenderError(
+            f"no installed font has a glyph for {shown}",
+            where,
+            hint="install a font covering these characters and add it to the brand's fonts",
+        )
+    if collect.messages:
+        raise RenderError(f"renderer: {collect.messages[0]}", where)
+    return Rendered(output.getvalue(), len(document.pages), html)
+
+
+def _referrer(project: Project, url: str) -> tuple[str, int] | None:
+    """The style file and line that name a refused URL, so the error points at the cause.
+
+    WeasyPrint does not tell the fetcher who asked; sheet images are checked when
+    loading, so a refused URL comes from the brand's CSS or a template.
+    """
+    name = Path(unquote(urlsplit(url).path)).name
+    files = sorted(project.brand_dir.rglob("*.css")) + sorted(
+        (project.root / "styles").rglob("*.j2")
+    )
+    for needle in (url, name):
+        for path in files:
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            for number, text in enumerate(lines, 1):
+                if needle and needle in text:
+                    return str(path.relative_to(project.root)), number
+    return None
+
+
+def set_bleed_boxes(document, pdf) -> None:
+    """WeasyPrint finisher: BleedBox = TrimBox + BLEED_MM on every side.
+
+    WeasyPrint puts the BleedBox up to 10 pt outside the trim, whatever the CSS
+    bleed; the print shop needs the artwork's real bleed, not the room for marks.
+    """
+    import pydyf
+
+    bleed = BLEED_MM * PT_PER_MM
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page" and "TrimBox" in obj:
+            left, top, right, bottom = obj["TrimBox"]
+            box = [left - bleed, top - bleed, right + bleed, bottom + bleed]
+            obj["BleedBox"] = pydyf.Array(box)
+
+
+def render_sheet(
+    project: Project, sheet: Sheet, options: Options, extra: dict | None = None
+) -> Rendered:
+    """One sheet to PDF bytes.
+
+    An imprinted copy names its clinic in the document info, so the gate (which
+    reads only the file) knows to require the clinic's numbers and hours too.
+    """
+    html = sheet_html(project, sheet, options, extra)
+    metadata = {"FactsheetId": sheet.front.id, "FactsheetVersion": sheet.front.version}
+    if options.imprint:
+        metadata[IMPRINT_KEY] = options.imprint
+    post = set_bleed_boxes if options.print_marks else None
+    return render_html_to_pdf(html, project, sheet.display, metadata, post)

@@ -1,0 +1,52 @@
+"""Clinics: who hands the sheets out, and their own box ("Your clinic") on imprints.
+
+A clinic is described once in sheets/_org/clinics/<id>.yaml (name, address,
+phone and email with hours, an optional logo beside it). The organisation's
+helpline and disclaimer stay on every imprinted sheet; the clinic's box is
+added (render/imprint.py), and the compliance gate then requires the clinic's
+numbers and hours in the PDF as well as the organisation's.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+from ..errors import InputError
+from .loader import Loader
+from .model import Clinic, Project
+
+CLINIC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+#: Document-info key naming the clinic of an imprinted PDF: the gate reads it back.
+IMPRINT_KEY = "FactsheetImprint"
+
+
+def clinics_dir(project: Project) -> Path:
+    return project.root / "sheets" / "_org" / "clinics"
+
+
+def known_clinics(project: Project) -> list[str]:
+    folder = clinics_dir(project)
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def clinic_path(project: Project, clinic_id: str) -> Path:
+    """The clinic's file; an unknown or malformed id is an error naming the known ones."""
+    known = known_clinics(project)
+    if not CLINIC_ID.match(clinic_id) or clinic_id not in known:
+        close = difflib.get_close_matches(clinic_id, known, n=1)
+        if close:
+            hint = f"did you mean '{close[0]}'?"
+        elif known:
+            hint = f"known clinics: {', '.join(known)}"
+        else:
+            hint = "describe the clinic in sheets/_org/clinics/<id>.yaml"
+        raise InputError(f"no clinic '{clinic_id}'", "sheets/_org/clinics/", hint=hint)
+    return clinics_dir(project) / f"{clinic_id}.yaml"
+
+
+def load_clinic(project: Project, clinic_id: str) -> Clinic:
+    """Load and check a clinic (its logo too); errors name the file and line."""
+    clinic, _ = Loader(project.root).load_clinic(clinic_path(project, clinic_id), project.policy)
+    return clinic

@@ -1,0 +1,511 @@
+"""The validated data model: plain data that nothing downstream re-parses.
+
+Models are strict about keys (an unknown key is an error with a "did you mean"
+hint, see yamlfile.validate) and about values that a print coordinator could
+get subtly wrong: unquoted times, reversed day ranges, invalid time zones.
+
+Over 400 lines: every schema a user writes (org, channels and hours, blocks,
+front matter, policy, clinics, packets, brand) and the loaded documents sit
+together, because every stage imports the model and nothing else of source/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from .langtag import check_language_tag
+
+DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SEVERITIES = ("error", "warning", "off")
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors; models are immutable once loaded."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _quoted_time(value: Any) -> Any:
+    if isinstance(value, int | float):
+        raise ValueError('write times in quotes as HH:MM, like "09:00"')
+    return value
+
+
+def parse_days(text: str) -> tuple[tuple[int, int], ...]:
+    """Parse "mon-thu", "fri" or "mon-wed, fri" into (first, last) day-index ranges."""
+    ranges = []
+    for part in text.split(","):
+        words = [end.strip() for end in part.split("-")]
+        ends = [word.lower()[:3] for word in words]
+        if len(ends) > 2 or not all(ends):
+            raise ValueError(f"'{part.strip()}' is not a day or a day range like mon-thu")
+        for word, end in zip(words, ends, strict=True):
+            if end not in DAY_KEYS:
+                raise ValueError(f"unknown day '{word}'; days are {', '.join(DAY_KEYS)}")
+        first, last = DAY_KEYS.index(ends[0]), DAY_KEYS.index(ends[-1])
+        if last < first:
+            raise ValueError(f"day range '{part.strip()}' runs backwards; write it from mon to sun")
+        ranges.append((first, last))
+    seen: set[int] = set()
+    for first, last in ranges:
+        days = set(range(first, last + 1))
+        if days & seen:
+            raise ValueError(f"'{text}' names a day twice")
+        seen |= days
+    return tuple(ranges)
+
+
+class OpeningSpan(Strict):
+    """One line of opening hours: some days, one open-close interval."""
+
+    days: str
+    opens: dt.time = Field(alias="from")
+    closes: dt.time = Field(alias="to")
+
+    _q_opens = field_validator("opens", "closes", mode="before")(_quoted_time)
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: str) -> str:
+        parse_days(value)
+        return value
+
+    @model_validator(mode="after")
+    def _order(self) -> OpeningSpan:
+        if self.opens >= self.closes:
+            raise ValueError(
+                f"opening time {self.opens:%H:%M} is not before closing time {self.closes:%H:%M}"
+            )
+        return self
+
+    @property
+    def day_ranges(self) -> tuple[tuple[int, int], ...]:
+        return parse_days(self.days)
+
+    @property
+    def day_set(self) -> set[int]:
+        return {d for first, last in self.day_ranges for d in range(first, last + 1)}
+
+
+class Hours(Strict):
+    timezone: str
+    open: list[OpeningSpan] = Field(min_length=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"'{value}' is not an IANA time zone (like America/New_York)"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> Hours:
+        for i, a in enumerate(self.open):
+            for b in self.open[i + 1 :]:
+                if a.day_set & b.day_set and a.opens < b.closes and b.opens < a.closes:
+                    raise ValueError(f"hours for '{a.days}' and '{b.days}' overlap")
+        return self
+
+
+class Channel(Strict):
+    """A way to reach the organisation or a clinic; every channel has hours."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    kind: Literal["phone", "email"]
+    number: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$")
+    display: str | None = None
+    address: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+    hours: Hours
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> Channel:
+        if self.kind == "phone" and not (self.number and self.display):
+            raise ValueError(
+                "a phone channel needs 'number' (E.164, like +18775550142) and 'display'"
+            )
+        if self.kind == "phone" and re.sub(r"\D", "", self.display or "") != self.number.lstrip(
+            "+"
+        ):
+            raise ValueError(f"display '{self.display}' does not show the digits of {self.number}")
+        if self.kind == "email" and not self.address:
+            raise ValueError("an email channel needs 'address'")
+        return self
+
+    @property
+    def text(self) -> str:
+        """What a reader sees and what the PDF must carry."""
+        return self.display if self.kind == "phone" else self.address
+
+    @property
+    def href(self) -> str:
+        return f"tel:{self.number}" if self.kind == "phone" else f"mailto:{self.address}"
+
+
+class Org(Strict):
+    name: str
+    short_name: str
+    website: str = Field(pattern=r"^https://")
+    brand: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    default_lang: str
+    default_paper: Literal["letter", "a4"] = "letter"
+    trademark: str | None = None
+    publish_base_url: str = Field(pattern=r"^https://")
+    languages: list[str] = Field(min_length=1)
+    channels: list[Channel] = Field(min_length=1)
+
+    _lang = field_validator("default_lang")(check_language_tag)
+
+    @field_validator("languages")
+    @classmethod
+    def _langs(cls, value: list[str]) -> list[str]:
+        return [check_language_tag(tag) for tag in value]
+
+
+class Labels(Strict):
+    """Short interface strings of the template, translated per language."""
+
+    help_title: str
+    phone: str
+    email: str
+    hours: str
+    reviewed: str
+    next_review: str
+    sheet_id: str
+    version: str
+    page: str
+    hours_line: str
+    draft: str
+    contents: str
+    your_clinic: str
+    #: Alt text of the QR code on printed sheets. Optional: a language without it
+    #: reads the English default until its translator adds it.
+    qr_alt: str = "QR code: {url}"
+
+    @field_validator("page")
+    @classmethod
+    def _page(cls, value: str) -> str:
+        if "{page}" not in value or "{pages}" not in value:
+            raise ValueError("must keep both {page} and {pages} placeholders")
+        return value
+
+    @field_validator("hours_line")
+    @classmethod
+    def _hours_line(cls, value: str) -> str:
+        for name in ("{days}", "{times}", "{zone}"):
+            if name not in value:
+                raise ValueError(f"must keep the {name} placeholder")
+        return value
+
+    @field_validator("qr_alt")
+    @classmethod
+    def _qr_alt(cls, value: str) -> str:
+        if "{url}" not in value:
+            raise ValueError("must keep the {url} placeholder")
+        return value
+
+
+class Blocks(Strict):
+    """Organisation-wide texts printed on every sheet, in one language."""
+
+    lang: str
+    status: Literal["draft", "approved"]
+    disclaimer: str = Field(min_length=1)
+    helpline_intro: str = Field(min_length=1)
+    language_assistance: str = Field(min_length=1)
+    review_note: str = Field(min_length=1)
+    labels: Labels
+
+    _lang = field_validator("lang")(check_language_tag)
+
+
+class TranslationOf(Strict):
+    lang: str
+    version: str
+    source_hash: str
+
+    _lang = field_validator("lang")(check_language_tag)
+
+
+def _version_text(value: Any) -> Any:
+    if isinstance(value, int | float):
+        raise ValueError(f'write the version in quotes, like "{value}"')
+    return value
+
+
+class FrontMatter(Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)
+    title: str = Field(min_length=1, max_length=200)
+    series: str | None = Field(default=None, max_length=200)
+    lang: str
+    version: str = Field(pattern=r"^[0-9]+(\.[0-9]+){0,2}$")
+    status: Literal["draft", "approved"]
+    reviewed: dt.date
+    next_review: dt.date
+    reviewed_by: str
+    audience: str
+    summary: str | None = None
+    keywords: list[str] = []
+    translation_of: TranslationOf | None = None
+
+    _lang = field_validator("lang")(check_language_tag)
+    _version = field_validator("version", mode="before")(_version_text)
+
+    @model_validator(mode="after")
+    def _dates(self) -> FrontMatter:
+        if self.next_review <= self.reviewed:
+            raise ValueError(
+                f"next_review {self.next_review} is not after reviewed {self.reviewed}"
+            )
+        return self
+
+
+def _yaml_off(value: Any) -> Any:
+    """YAML 1.1 reads an unquoted `off` as false; in a severity it can only mean off."""
+    return "off" if value is False else value
+
+
+Severity = Annotated[Literal["error", "warning", "off"], BeforeValidator(_yaml_off)]
+
+
+class Policy(Strict):
+    """What every published sheet must carry, and how strictly that is enforced."""
+
+    class Limits(Strict):
+        max_sheet_bytes: int = Field(default=1_000_000, gt=0)
+        max_image_bytes: int = Field(default=10_000_000, gt=0)
+        max_list_depth: int = Field(default=4, gt=0)
+
+    class LinkText(Strict):
+        forbid_bare_urls: bool = True
+        vague: list[str] = [
+            "click here",
+            "here",
+            "read more",
+            "more",
+            "link",
+            "this link",
+            "haga clic aquí",
+            "aquí",
+            "más información",
+        ]
+
+    class Override(Strict):
+        max_pages: int | None = Field(default=None, gt=0)
+        severity: dict[str, Severity] = {}
+
+    required: list[
+        Literal[
+            "disclaimer", "contact_hours", "review_date", "sheet_id", "document_language", "title"
+        ]
+    ] = ["disclaimer", "contact_hours", "review_date", "sheet_id", "document_language", "title"]
+    max_review_interval_months: int = Field(default=24, gt=0, le=120)
+    review_warning_days: int = Field(default=60, ge=0)
+    allowed_link_schemes: list[str] = ["https", "mailto", "tel"]
+    #: Names that stay the same in every language (the organisation's name is always one).
+    keep_terms: list[str] = []
+    max_pages: int = Field(default=2, gt=0)
+    max_pages_large_print: int = Field(default=6, gt=0)
+    #: Pages a clinic's imprint box may add to a sheet's limit.
+    imprint_extra_pages: int = Field(default=1, ge=0)
+    limits: Limits = Limits()
+    link_text: LinkText = LinkText()
+    severity: dict[str, Severity] = {}
+    languages: dict[str, Override] = {}
+
+    def max_pages_for(self, lang: str) -> int:
+        override = self.languages.get(lang)
+        return override.max_pages if override and override.max_pages else self.max_pages
+
+    def severity_for(self, rule: str, lang: str | None, default: str) -> str:
+        override = self.languages.get(lang) if lang else None
+        if override and rule in override.severity:
+            return override.severity[rule]
+        return self.severity.get(rule, default)
+
+
+class Clinic(Strict):
+    """A clinic that hands out the sheets: its own box ("Your clinic") on imprinted copies."""
+
+    name: str = Field(min_length=1, max_length=200)
+    address: str | None = Field(default=None, max_length=300)
+    channels: list[Channel] = Field(min_length=1)
+    logo: str | None = None  # an image file beside the clinic's YAML
+
+
+class Packet(Strict):
+    """Several sheets bound as one PDF, e.g. for people who were just diagnosed."""
+
+    title: str = Field(min_length=1, max_length=200)
+    lang: str
+    sheets: list[str] = Field(min_length=1)
+    cover: bool = False
+    toc: bool = False
+
+    _lang = field_validator("lang")(check_language_tag)
+
+    @field_validator("sheets")
+    @classmethod
+    def _sheets(cls, value: list[str]) -> list[str]:
+        for slug in value:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", slug):
+                raise ValueError(f"'{slug}' is not a sheet slug (lower-case letters, digits, -)")
+        if len(set(value)) != len(value):
+            raise ValueError("a sheet is listed twice")
+        return value
+
+
+class Brand(Strict):
+    """A visual identity: colour tokens, font stacks per script, a logo."""
+
+    name: str
+    colors: dict[str, str]
+    fonts: dict[str, list[str]]
+    logo: str
+    logo_alt: str
+    body_size_pt: float = Field(default=12, ge=6)
+    large_print_body_size_pt: float = Field(default=18, ge=6)
+    #: [name, text token, background token] or [..., "large"] for large text (3:1).
+    contrast_pairs: list[list[str]] = []
+
+    @field_validator("contrast_pairs")
+    @classmethod
+    def _pairs(cls, value: list[list[str]]) -> list[list[str]]:
+        for pair in value:
+            if len(pair) not in (3, 4) or (len(pair) == 4 and pair[3] != "large"):
+                raise ValueError(
+                    'each pair is [name, text, background] or [name, text, background, "large"]'
+                )
+        return value
+
+    @field_validator("colors")
+    @classmethod
+    def _colors(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, colour in value.items():
+            if not re.fullmatch(r"[a-z][a-z0-9-]*", name):
+                raise ValueError(f"colour token '{name}' must be lower-case letters, digits and -")
+            if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+                raise ValueError(f"colour '{name}' must be #rrggbb (got {colour!r})")
+        return value
+
+    @field_validator("fonts")
+    @classmethod
+    def _fonts(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        if "default" not in value:
+            raise ValueError("fonts needs a 'default' stack")
+        for stack in value.values():
+            for family in stack:
+                if not re.fullmatch(r"[A-Za-z0-9 ._-]+", family):
+                    raise ValueError(f"font family name {family!r} has characters CSS cannot take")
+        return value
+
+
+# ---------------------------------------------------------------------------
+# Loaded documents (dataclasses: built by loader.py from validated parts)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One translatable piece of a sheet: a heading, paragraph, list item, value."""
+
+    key: str  # stable within a sheet: e.g. "title", "b3" (third body block)
+    kind: str  # title, series, summary, heading, paragraph, item, callout-title, alt ...
+    text: str  # Markdown inline source
+    line: int  # line in the source file
+    section: str = ""  # the heading it sits under, for translators' context
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str
+    alt: str
+    decorative: bool
+    line: int
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Body:
+    """A sheet's Markdown body, parsed once: HTML plus what checks need to see."""
+
+    html: str
+    units: tuple[Unit, ...]
+    headings: tuple[Heading, ...]
+    links: tuple[Link, ...]
+    images: tuple[Image, ...]
+    outline: tuple[str, ...]  # block structure, for translation parity
+    langs: tuple[tuple[str, int], ...]  # inline language spans (tag, line)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    slug: str
+    path: Path  # absolute
+    display: str  # as shown in messages, relative to the project
+    front: FrontMatter
+    front_lines: dict[tuple, int]
+    body: Body
+    source_text: str
+
+    @property
+    def lang(self) -> str:
+        return self.front.lang
+
+    def line_of(self, *key: str) -> int:
+        return self.front_lines.get(tuple(key), 1)
+
+
+@dataclass(frozen=True)
+class Project:
+    """Everything loaded from sheets/ and styles/."""
+
+    root: Path
+    org: Org
+    policy: Policy
+    blocks: dict[str, Blocks]
+    block_bodies: dict[str, dict[str, str]]  # lang -> block name -> inline HTML
+    brand: Brand
+    brand_dir: Path
+    sheets: dict[tuple[str, str], Sheet] = field(default_factory=dict)  # (slug, lang)
+    #: Line of every key of policy.yaml, so that later stages can point at one.
+    policy_lines: dict[tuple, int] = field(default_factory=dict)
+
+    def sheet(self, slug: str, lang: str) -> Sheet:
+        return self.sheets[(slug, lang)]
+
+    @property
+    def slugs(self) -> list[str]:
+        return sorted({slug for slug, _ in self.sheets})
+
+    def languages_of(self, slug: str) -> list[str]:
+        return sorted(lang for s, lang in self.sheets if s == slug)

@@ -1,0 +1,79 @@
+"""`factsheet new`: a new sheet that already passes every source check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..errors import InputError
+from .dates import add_months, today
+from .loader import SLUG
+from .model import Project
+
+TEMPLATE = """\
+---
+id: {sheet_id}
+title: {title}
+{series_line}lang: {lang}
+version: "0.1"
+status: draft
+reviewed: {reviewed}
+next_review: {next_review}
+reviewed_by: {reviewer}
+audience: People affected by this topic and those close to them
+summary: One sentence on what this sheet covers.
+keywords: []
+---
+
+## What is it?
+
+Say in two or three short sentences what this is.
+
+## What can you do?
+
+- One short point, ending with a full stop.
+- Another short point.
+
+::: callout Resources
+- Call our helpline at [{phone}]({phone_href}).
+- Visit the [{org} website]({website}).
+:::
+"""
+
+
+def yaml_text(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def scaffold(project: Project, slug: str, title: str, series: str | None, sheet_id: str | None):
+    if not SLUG.match(slug):
+        raise InputError(
+            f"'{slug}' is not a valid slug", hint="use lower-case letters, digits and hyphens"
+        )
+    folder = project.root / "sheets" / slug
+    lang = project.org.default_lang
+    path = folder / f"{lang}.md"
+    if path.exists():
+        raise InputError("sheet already exists", str(path.relative_to(project.root)))
+    ids = {s.front.id for s in project.sheets.values()}
+    sheet_id = sheet_id or re.sub(r"[^A-Z0-9]+", "-", slug.upper()).strip("-")[:40]
+    if sheet_id in ids:
+        raise InputError(f"id '{sheet_id}' is taken", hint="pass another one with --id")
+    reviewed: dt.date = today()
+    phone = next((c for c in project.org.channels if c.kind == "phone"), project.org.channels[0])
+    text = TEMPLATE.format(
+        sheet_id=sheet_id,
+        title=yaml_text(title),
+        series_line=f"series: {yaml_text(series)}\n" if series else "",
+        lang=lang,
+        reviewed=reviewed.isoformat(),
+        next_review=add_months(reviewed, project.policy.max_review_interval_months).isoformat(),
+        reviewer=yaml_text(f"{project.org.short_name} Medical Advisory Panel"),
+        phone=phone.text,
+        phone_href=phone.href,
+        org=project.org.short_name,
+        website=project.org.website,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path.relative_to(project.root)
