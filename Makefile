@@ -5,6 +5,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Every Python package, pinned with its sha256: a fresh clone gets exactly the
+# versions the suite passed with. `make upgrade` refreshes it (uv pip compile).
+LOCK := requirements.lock
+LOCK_FLAGS := --extra dev --extra tooling --generate-hashes --universal --python-version 3.11
 # What the renderer needs from the system: Pango >= 1.44 for text layout,
 # libharfbuzz-subset0 so WeasyPrint subsets fonts natively (about 6x faster than
 # its fontTools fallback), and fonts for every script in the sample catalog.
@@ -13,7 +17,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 # Only the test suite needs these: pdftoppm reads printed pages back as images.
 TEST_SYSTEM_PACKAGES := poppler-utils
 
-.PHONY: demo test setup system test-system browser lint format bench clean
+.PHONY: demo test setup system test-system browser lint format bench clean upgrade test-latest
 
 demo: setup
 	$(BIN)/factsheet doctor
@@ -28,11 +32,24 @@ test: setup test-system browser
 
 setup: system $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+# A clean venv from the lock alone (--require-hashes refuses anything unpinned
+# or altered); the project itself goes in last, without pulling anything else.
+$(VENV)/.installed: pyproject.toml $(LOCK)
+	$(PYTHON) -m venv --clear $(VENV)
+	$(BIN)/pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	touch $@
+
+# Newest releases allowed by pyproject.toml into the lock, then the whole suite.
+upgrade: setup
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) --upgrade -o $(LOCK)
+	$(MAKE) test
+
+# The suite against the newest releases, in .venv-latest: says what changed
+# against the lock and whether the suite still passes; never fails the caller.
+test-latest: system test-system browser
+	@sh .ci/test-latest $(PYTHON) $(LOCK)
 
 system:
 	@sh .ci/system-packages $(SYSTEM_PACKAGES)

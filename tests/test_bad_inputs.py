@@ -253,9 +253,17 @@ CASES = [
         f"{SHEET}:{TITLE_LINE}: error: YAML: custom YAML tags are not allowed "
         "(hint: remove the '!' tag; write a plain value)",
     ),
+    # Past the parser's own limit (PyYAML >= 6.0.4 stops at 1000) and past only ours:
+    # the same message either way.
     case(
         "yaml-deep-nesting",
         edit(SHEET, "keywords: [", "keywords: [" + "[" * 5000 + "]" * 5000 + ", "),
+        f"{SHEET}:{KEYWORDS_LINE}: error: YAML nests more than 32 levels deep "
+        "(hint: no sheet or style file needs this; check the brackets)",
+    ),
+    case(
+        "yaml-nesting-past-our-limit",
+        edit(SHEET, "keywords: [", "keywords: [" + "[" * 40 + "]" * 40 + ", "),
         f"{SHEET}:{KEYWORDS_LINE}: error: YAML nests more than 32 levels deep "
         "(hint: no sheet or style file needs this; check the brackets)",
     ),

@@ -65,12 +65,7 @@ def parse_yaml(text: str, display: str, first_line: int = 1) -> tuple[Any, LineM
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_YAML_DEPTH:
-                    raise InputError(
-                        f"YAML nests more than {MAX_YAML_DEPTH} levels deep",
-                        display,
-                        event.start_mark.line + 1 + offset,
-                        hint="no sheet or style file needs this; check the brackets",
-                    )
+                    raise _too_deep(display, event.start_mark.line + 1 + offset)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
         loader = _SafeLoader(text)
@@ -82,6 +77,10 @@ def parse_yaml(text: str, display: str, first_line: int = 1) -> tuple[Any, LineM
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 + offset if mark else None
+        if "nesting depth" in str(error):
+            # PyYAML >= 6.0.4 stops very deep input itself, before our own count
+            # sees it: the same problem, so the same message.
+            raise _too_deep(display, line) from None
         problem = error.problem or error.context or "invalid YAML"
         hint = "check indentation, colons and quotes"
         if "could not determine a constructor" in str(error):
@@ -104,6 +103,15 @@ def parse_yaml(text: str, display: str, first_line: int = 1) -> tuple[Any, LineM
     if node is not None:
         _map_lines(node, (), lines, offset, display)
     return data, lines
+
+
+def _too_deep(display: str, line: int | None) -> InputError:
+    return InputError(
+        f"YAML nests more than {MAX_YAML_DEPTH} levels deep",
+        display,
+        line,
+        hint="no sheet or style file needs this; check the brackets",
+    )
 
 
 def _map_lines(node: yaml.Node, path: tuple, lines: LineMap, offset: int, display: str) -> None:
