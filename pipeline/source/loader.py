@@ -83,6 +83,7 @@ class Loader:
         folder = self.sheets_dir / "_org" / "blocks"
         blocks: dict[str, Blocks] = {}
         bodies: dict[str, dict[str, str]] = {}
+        self.block_lines: dict[str, LineMap] = {}
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
             shown = self.display(path)
             data, lines = parse_yaml(read_text(path, shown), shown)
@@ -95,6 +96,7 @@ class Loader:
                     hint=f"rename the file to {block.lang}.yaml or fix lang",
                 )
             blocks[block.lang] = block
+            self.block_lines[block.lang] = lines
             bodies[block.lang] = {
                 name: render_inline(getattr(block, name), shown, lines.get((name,), 1))[0]
                 for name in ("disclaimer", "helpline_intro", "language_assistance", "review_note")
@@ -234,6 +236,7 @@ class Loader:
             org=org,
             policy=policy,
             policy_lines=policy_lines,
+            block_lines=self.block_lines,
             blocks=blocks,
             block_bodies=bodies,
             brand=brand,

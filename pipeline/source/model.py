@@ -23,11 +23,16 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from pydantic_core import PydanticCustomError
+
+from . import contacts as cx
 from .langtag import check_language_tag
+from .lookalikes import check_address
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SEVERITIES = ("error", "warning", "off")
@@ -125,6 +130,59 @@ class Hours(Strict):
         return self
 
 
+def _contact_error(rule: str, message: str, hint: str) -> PydanticCustomError:
+    """A refusal that names its rule id and carries a hint (yamlfile shows both)."""
+    return PydanticCustomError("contact", f"{message} [{rule}]", {"hint": hint})
+
+
+def _check_display(number: str | None, display: str) -> None:
+    """The display a reader sees must show exactly the digits the number dials:
+    no invisible or direction-changing character, no digit of another script."""
+    hidden = [c for c in display if cx.is_invisible(c)]
+    if hidden:
+        raise _contact_error(
+            cx.INVISIBLE,
+            f"display '{cx.visible(display)}' contains {cx.char_name(hidden[0])}",
+            "delete it: it can make the printed digits differ from the digits dialled",
+        )
+    foreign = [c for c in display if c.isdecimal() and not ("0" <= c <= "9")]
+    if foreign:
+        raise _contact_error(
+            cx.DIGITS,
+            f"display '{display}' uses {cx.char_name(foreign[0])}, not a digit 0-9",
+            "write the display with the digits 0-9; it is printed in every language",
+        )
+    if number is None:
+        return  # refused on its own (missing or not E.164)
+    if cx.exact_digits(display) != number.lstrip("+"):
+        raise _contact_error(
+            cx.DISPLAY,
+            f"display '{display}' does not show the digits of {number}",
+            "the display must show the number's digits, in order, with spaces or hyphens only",
+        )
+    parsed = cx.phone(number, None)
+    if parsed.problem:
+        raise _contact_error(
+            cx.INVALID,
+            f"{number} is {parsed.problem}",
+            "write the number in E.164 form with its country code, like +18775550142",
+        )
+
+
+def _check_email(address: str) -> None:
+    parsed = cx.email(address)
+    if parsed.value is None or any(cx.is_invisible(c) for c in address):
+        raise _contact_error(
+            cx.INVALID,
+            f"'{cx.visible(address)}' is not a valid email address"
+            + (f": {parsed.problem}" if parsed.problem else ""),
+            "write the address as people type it, like helpline@example.org",
+        )
+    lookalike = check_address(address)
+    if lookalike:
+        raise _contact_error(cx.CONFUSABLE, lookalike.message, lookalike.hint)
+
+
 class Channel(Strict):
     """A way to reach the organisation or a clinic; every channel has hours."""
 
@@ -132,7 +190,7 @@ class Channel(Strict):
     kind: Literal["phone", "email"]
     number: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$")
     display: str | None = None
-    address: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+    address: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
     hours: Hours
 
     @model_validator(mode="after")
@@ -141,13 +199,23 @@ class Channel(Strict):
             raise ValueError(
                 "a phone channel needs 'number' (E.164, like +18775550142) and 'display'"
             )
-        if self.kind == "phone" and re.sub(r"\D", "", self.display or "") != self.number.lstrip(
-            "+"
-        ):
-            raise ValueError(f"display '{self.display}' does not show the digits of {self.number}")
         if self.kind == "email" and not self.address:
             raise ValueError("an email channel needs 'address'")
         return self
+
+    @field_validator("display")
+    @classmethod
+    def _display(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            _check_display(info.data.get("number"), value)
+        return value
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check_email(value)
+        return value
 
     @property
     def text(self) -> str:
@@ -285,6 +353,39 @@ def _yaml_off(value: Any) -> Any:
 Severity = Annotated[Literal["error", "warning", "off"], BeforeValidator(_yaml_off)]
 
 
+class KnownContact(Strict):
+    """A phone number, email or web site that is not the organisation's but that
+    sheets may print (a national helpline, a government site), with its owner."""
+
+    owner: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$")
+    email: str | None = None
+    web: str | None = Field(default=None, pattern=r"^https://")
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> KnownContact:
+        given = [k for k in ("phone", "email", "web") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of phone, email or web for each known contact")
+        if self.phone:
+            parsed = cx.phone(self.phone, None)
+            if parsed.problem:
+                raise _contact_error(cx.INVALID, f"{self.phone} is {parsed.problem}", "use E.164")
+        if self.email:
+            _check_email(self.email)
+        if self.web:
+            parsed = cx.web(self.web)
+            if parsed.value is None or any(cx.is_invisible(c) for c in self.web):
+                raise _contact_error(
+                    cx.INVALID, f"'{cx.visible(self.web)}' is not a web address", "https://host/"
+                )
+            lookalike = check_address(parsed.host)
+            if lookalike:
+                raise _contact_error(cx.CONFUSABLE, lookalike.message, lookalike.hint)
+        return self
+
+
 class Policy(Strict):
     """What every published sheet must carry, and how strictly that is enforced."""
 
@@ -327,6 +428,8 @@ class Policy(Strict):
     imprint_extra_pages: int = Field(default=1, ge=0)
     limits: Limits = Limits()
     link_text: LinkText = LinkText()
+    #: Contacts of others that sheets may print: anything else is contact-unknown.
+    known_contacts: list[KnownContact] = []
     severity: dict[str, Severity] = {}
     languages: dict[str, Override] = {}
 
@@ -499,6 +602,8 @@ class Project:
     sheets: dict[tuple[str, str], Sheet] = field(default_factory=dict)  # (slug, lang)
     #: Line of every key of policy.yaml, so that later stages can point at one.
     policy_lines: dict[tuple, int] = field(default_factory=dict)
+    #: Line of every key of each blocks/<lang>.yaml (lang -> key path -> line).
+    block_lines: dict[str, dict[tuple, int]] = field(default_factory=dict)
 
     def sheet(self, slug: str, lang: str) -> Sheet:
         return self.sheets[(slug, lang)]
