@@ -1,6 +1,7 @@
 """Compliance checks: rules that return Findings, and the gate that applies them.
 
-One module per concern: source.py (the sheet as written), translation.py (a
+One module per concern: source.py (the sheet as written), contacts.py (every
+phone number, email and link, wherever written), translation.py (a
 translation against its source), brand.py (colours and sizes), pdf_content.py
 (what the PDF says), pdfua.py (how the PDF is built for assistive technology),
 packet.py (a packet, sheet by sheet). readpdf.py reads a produced PDF back;
@@ -10,7 +11,7 @@ Importing this package registers every rule (registry.RULES).
 
 from __future__ import annotations
 
-from . import brand, pdf_content, pdfua, source, translation  # noqa: F401  (registers rules)
+from . import brand, contacts, pdf_content, pdfua, source, translation  # noqa: F401  (registers rules)
 from .registry import (
     RULES,
     Finding,

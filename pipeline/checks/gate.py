@@ -10,6 +10,7 @@ import datetime as dt
 
 from ..source.model import Clinic, Project, Sheet
 from .brand import check_brand
+from .contacts import check_contacts
 from .pdf_content import check_pdf_content
 from .pdfua import check_pdfua
 from .readpdf import ReadPdf
@@ -20,7 +21,11 @@ from .translation import check_translation
 
 def source_findings(project: Project, sheet: Sheet, on: dt.date | None = None) -> list[Finding]:
     """Rules on the sheet as written, with the policy's severities applied."""
-    found = [*check_source(project, sheet, on), *check_translation(project, sheet)]
+    found = [
+        *check_source(project, sheet, on),
+        *check_contacts(project, sheet),
+        *check_translation(project, sheet),
+    ]
     return apply_policy(found, project.policy, sheet.lang)
 
 

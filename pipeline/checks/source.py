@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 from ..source.dates import add_months, today
 from ..source.markdown import link_scheme, plain_text, sheet_target
-from ..source.model import Project, Sheet
+from ..source.model import Link, Project, Sheet
 from .registry import Finding, finding, rule
 
 REVIEW_FUTURE = rule("review-future", "error", "source", "'reviewed' lies in the future")
@@ -111,12 +112,17 @@ _BARE_URL = re.compile(r"^(https?://|www\.)\S+$", re.I)
 
 
 def check_links(project: Project, sheet: Sheet) -> list[Finding]:
+    return link_findings(project, sheet.body.links, sheet.display)
+
+
+def link_findings(project: Project, links: Iterable[Link], path: str) -> list[Finding]:
+    """The one link policy, for links anywhere text is written: a sheet's body and
+    callout titles, shared blocks and labels (checks/contacts.py)."""
     policy = project.policy
     allowed = {s.lower() for s in policy.allowed_link_schemes}
     vague = {v.casefold().strip(" .!") for v in policy.link_text.vague}
     out = []
-    path = sheet.display
-    for link in sheet.body.links:
+    for link in links:
         href = link.href.strip()
         if not href:
             out.append(

@@ -54,8 +54,39 @@ JOINERS = frozenset("\u200c\u200d")  # ZWNJ, ZWJ
 SOFT_HYPHEN = "\u00ad"
 #: Scripts whose words need ZWNJ/ZWJ to choose a letter's form (Persian, Indic, ...).
 JOINING_SCRIPTS = frozenset(
-    "Arab Syrc Mong Nkoo Phag Mand Mani Hmnp Deva Beng Guru Gujr Orya Taml Telu Knda "
-    "Mlym Sinh Mymr Khmr Tibt Laoo Thai Bali Java Sund Tirh Shrd Sidd Gran Newa".split()
+    [
+        "Arab",
+        "Syrc",
+        "Mong",
+        "Nkoo",
+        "Phag",
+        "Mand",
+        "Mani",
+        "Hmnp",
+        "Deva",
+        "Beng",
+        "Guru",
+        "Gujr",
+        "Orya",
+        "Taml",
+        "Telu",
+        "Knda",
+        "Mlym",
+        "Sinh",
+        "Mymr",
+        "Khmr",
+        "Tibt",
+        "Laoo",
+        "Thai",
+        "Bali",
+        "Java",
+        "Sund",
+        "Tirh",
+        "Shrd",
+        "Sidd",
+        "Gran",
+        "Newa",
+    ]
 )
 #: Default_Ignorable_Code_Point (Unicode DerivedCoreProperties.txt): drawn as nothing.
 _IGNORABLE = (
@@ -105,7 +136,10 @@ def _joins_words(text: str, index: int) -> bool:
     after = next((c for c in text[index + 1 :] if c not in JOINERS), "")
     if not before or not after:
         return False
-    if text[index] == "\u200d" and "So" in (unicodedata.category(before), unicodedata.category(after)):
+    if text[index] == "\u200d" and "So" in (
+        unicodedata.category(before),
+        unicodedata.category(after),
+    ):
         return True  # emoji ZWJ sequences
     joined = (_scripts(before) | _scripts(after)) & JOINING_SCRIPTS
     return bool(joined) and all(unicodedata.category(c)[0] in "LM" for c in (before, after))
@@ -159,7 +193,11 @@ def stray_invisibles(text: str, rtl: bool = False, contacts: list[Contact] = ())
                 continue
             if char == SOFT_HYPHEN:
                 continue
-            if any(a <= code <= b for a, b in _VARIATION) and index and not text[index - 1].isspace():
+            if (
+                any(a <= code <= b for a, b in _VARIATION)
+                and index
+                and not text[index - 1].isspace()
+            ):
                 continue
         out.append(Invisible(index, char, inside))
     return out
@@ -179,7 +217,13 @@ def _strip_invisible(text: str) -> tuple[str, list[int]]:
 # -- digits and numbering systems ---------------------------------------------------
 
 #: CLDR numbering systems whose name is not the lower-cased script code of its digits.
-_SYSTEM_BY_ZERO = {0x30: "latn", 0x660: "arab", 0x6F0: "arabext", 0xFF10: "fullwide", 0xBE6: "tamldec"}
+_SYSTEM_BY_ZERO = {
+    0x30: "latn",
+    0x660: "arab",
+    0x6F0: "arabext",
+    0xFF10: "fullwide",
+    0xBE6: "tamldec",
+}
 
 
 def digit_system(char: str) -> str:
@@ -218,14 +262,17 @@ def digit_problems(text: str, lang: str) -> list[DigitProblem]:
         number = match.group()
         digits = [c for c in number if c.isdecimal()]
         systems = list(dict.fromkeys(digit_system(c) for c in digits))
+        names = [_system_name(s, digits) for s in systems]
         foreign = [c for c in digits if digit_system(c) not in allowed]
         offset = where[match.start()]
         if len(systems) > 1:
-            odd = foreign[0] if foreign else next(c for c in digits if digit_system(c) != systems[0])
+            odd = (
+                foreign[0] if foreign else next(c for c in digits if digit_system(c) != systems[0])
+            )
             out.append(
                 DigitProblem(
                     offset,
-                    f"'{number}' mixes digits of {' and '.join(systems)}: "
+                    f"'{number}' mixes {' and '.join(names)}: "
                     f"'{odd}' is {char_name(odd)} (value {unicodedata.digit(odd)})",
                     "type the whole number again with one kind of digit",
                 )
@@ -236,12 +283,22 @@ def digit_problems(text: str, lang: str) -> list[DigitProblem]:
                 DigitProblem(
                     offset,
                     f"'{number}' uses {char_name(odd)} (value {unicodedata.digit(odd)}), "
-                    f"a digit of '{systems[0]}', not of the sheet's language '{lang}' "
-                    f"({', '.join(sorted(allowed))})",
+                    f"one of the {names[0]}, not of the language '{lang}' "
+                    f"(CLDR numbering systems {', '.join(sorted(allowed))})",
                     "type the number again with the digits of the sheet's language",
                 )
             )
     return out
+
+
+def _system_name(system: str, digits: list[str]) -> str:
+    special = {"latn": "Latin", "fullwide": "full-width", "hanidec": "Han"}
+    if system in special:
+        return f"{special[system]} digits ({system})"
+    char = next(c for c in digits if digit_system(c) == system)
+    script = ucd.script(char)
+    extra = " (extended)" if system == "arabext" else ""
+    return f"{ucd.script_name(script)}{extra} digits ({system})"
 
 
 def exact_digits(text: str) -> str:
@@ -268,6 +325,9 @@ class Contact:
     end: int = 0
     host: str | None = None  # A-label domain of an email or web address
     problem: str | None = None
+    #: What is wrong, when something is: "invisible" and "digits" are reported by
+    #: their own rules (from the text), "invalid" by contact-invalid.
+    flaw: str | None = None
 
     @property
     def noun(self) -> str:
@@ -288,17 +348,35 @@ def phone(raw: str, region: str | None, start: int = 0, end: int = 0) -> Contact
     if clean != raw:
         hidden = next(c for c in raw if is_invisible(c))
         contact = phone(clean, region, start, end)
-        return Contact("phone", raw, contact.value, start, end, problem=f"{char_name(hidden)} inside")
+        return Contact(
+            "phone",
+            raw,
+            contact.value,
+            start,
+            end,
+            problem=f"{char_name(hidden)} inside",
+            flaw="invisible",
+        )
     digits = exact_digits(raw)
     if any(not ("0" <= c <= "9") for c in digits):
-        return Contact("phone", raw, "+?" + digits, start, end, problem="digits that are not 0-9")
+        return Contact(
+            "phone",
+            raw,
+            "+?" + digits,
+            start,
+            end,
+            problem="digits that are not 0-9",
+            flaw="digits",
+        )
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as error:
-        return Contact("phone", raw, None, start, end, problem=str(error))
+        return Contact("phone", raw, None, start, end, problem=str(error), flaw="invalid")
     value = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if not phonenumbers.is_valid_number(number):
-        return Contact("phone", raw, value, start, end, problem="not a valid phone number")
+        return Contact(
+            "phone", raw, value, start, end, problem="not a valid phone number", flaw="invalid"
+        )
     return Contact("phone", raw, value, start, end)
 
 
@@ -313,9 +391,14 @@ def domain(name: str) -> tuple[str | None, str | None]:
 def email(raw: str, start: int = 0, end: int = 0) -> Contact:
     local, _, name = _strip_invisible(raw)[0].rpartition("@")
     host, problem = domain(name)
+    if host is not None and ("@" in local or "." not in host):
+        host, problem = None, f"'{visible(raw)}' is not an address like name@example.org"
     if not local or host is None:
-        return Contact("email", raw, None, start, end, problem=problem or "no local part")
-    return Contact("email", raw, f"{local.casefold()}@{host}", start, end, host)
+        return Contact(
+            "email", raw, None, start, end, problem=problem or "no local part", flaw="invalid"
+        )
+    flaw = "invisible" if any(is_invisible(c) for c in raw) else None
+    return Contact("email", raw, f"{local.casefold()}@{host}", start, end, host, flaw=flaw)
 
 
 def web(raw: str, start: int = 0, end: int = 0) -> Contact:
@@ -324,13 +407,14 @@ def web(raw: str, start: int = 0, end: int = 0) -> Contact:
     try:
         parts = urlsplit(text)
     except ValueError as error:
-        return Contact("web", raw, None, start, end, problem=str(error))
+        return Contact("web", raw, None, start, end, problem=str(error), flaw="invalid")
     host, problem = domain(parts.hostname or "")
     if host is None:
-        return Contact("web", raw, None, start, end, problem=problem)
+        return Contact("web", raw, None, start, end, problem=problem, flaw="invalid")
     path = unquote(parts.path).rstrip("/")
     value = f"{parts.scheme.lower()}://{host}{path}" + (f"?{parts.query}" if parts.query else "")
-    return Contact("web", raw, value, start, end, host)
+    flaw = "invisible" if raw_clean != raw else None
+    return Contact("web", raw, value, start, end, host, flaw=flaw)
 
 
 _EMAIL = re.compile(r"(?<![\w.+%-])[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
@@ -381,8 +465,14 @@ def parse_target(href: str, region: str | None) -> Contact | None:
     scheme = scheme.lower()
     if scheme == "tel":
         number = unquote(rest.split(";")[0])
-        if not re.fullmatch(r"\+?[0-9().\- ]+", number):
-            return Contact("phone", target, None, problem=f"'{visible(number)}' is not a tel: number")
+        if not re.fullmatch(r"\+?[0-9().\- ]+", _strip_invisible(number)[0]):
+            return Contact(
+                "phone",
+                target,
+                None,
+                problem=f"'{visible(number)}' is not a tel: number (RFC 3966: digits 0-9)",
+                flaw="invalid",
+            )
         return phone(number, region)
     if scheme == "mailto":
         address = unquote(rest.split("?")[0])

@@ -89,6 +89,7 @@ def check_address(address: str, known: set[str] = frozenset()) -> Lookalike | No
         unicode_host = idna.decode(host, uts46=True)
     except (idna.IDNAError, UnicodeError):
         unicode_host = host
+    address = f"{local}@{unicode_host}" if local else unicode_host
     parts = [("the local part", local)] if local else []
     parts += [(f"the label '{label}'", label) for label in unicode_host.split(".")]
     for where, label in parts:
@@ -96,8 +97,10 @@ def check_address(address: str, known: set[str] = frozenset()) -> Lookalike | No
             continue
         resolved = _resolved(label)
         scripts = _scripts_of(label)
-        if resolved is not None and not resolved and not any(
-            set(scripts) <= mix for mix in _ALLOWED_MIXES
+        if (
+            resolved is not None
+            and not resolved
+            and not any(set(scripts) <= mix for mix in _ALLOWED_MIXES)
         ):
             odd = next(
                 (c for c in label if ucd.script(c) not in (_IGNORED | {scripts[0]})), label[0]
@@ -110,8 +113,9 @@ def check_address(address: str, known: set[str] = frozenset()) -> Lookalike | No
         letters = [c for c in label if unicodedata.category(c)[0] == "L"]
         if scripts and scripts != ["Latn"] and letters and all(_latin_twin(c) for c in letters):
             return Lookalike(
-                f"{where} of '{address}' is written in {ucd.script_name(scripts[0])} letters that all look like "
-                f"Latin ones ('{skeleton(label)}'): {_describe(letters[0])}",
+                f"{where} of '{address}' is written in {ucd.script_name(scripts[0])} "
+                "letters that all look like Latin ones"
+                f"  ('{skeleton(label)}'): {_describe(letters[0])}",
                 _hint(unicode_host, known),
             )
     imitated = _imitates(unicode_host, known)

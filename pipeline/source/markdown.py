@@ -179,7 +179,13 @@ def _walk(tokens, state, resolve_link, resolve_image, max_depth) -> None:
             block_index += 1
             state.units.append(Unit(f"b{block_index}", "callout-title", title, line, state.section))
             state.outline.append("callout")
+            # The title's links and images take the same path as any other text's:
+            # recorded for the checks, unsafe targets dropped, sheet: links resolved.
+            inline = _MD.parseInline(title)
+            for part in inline:
+                _check_children(part.children or [], state, line, resolve_link, resolve_image)
             token.meta["title"] = title
+            token.meta["title_html"] = _MD.renderer.render(inline, _MD.options, {})
         elif kind == "container_callout_close":
             state.outline.append("/callout")
         elif kind in ("code_block", "fence"):
@@ -330,8 +336,7 @@ def _raw(markup: str) -> Token:
 
 
 def _render_callout_open(self, tokens, idx, options, env) -> str:
-    title = tokens[idx].meta.get("title") or tokens[idx].info.strip()[len("callout") :].strip()
-    title_html = _MD.renderInline(title)
+    title_html = tokens[idx].meta.get("title_html", "")
     return f'<section class="callout">\n<h2 class="callout-title">{title_html}</h2>\n'
 
 
