@@ -181,7 +181,7 @@ def test_sample_translations_pass(project_dir: Path) -> None:
 @pytest.mark.parametrize(
     "old,new,rule,fragment",
     [
-        ("1-877-555-0142", "1-877-555-0143", "translation-contacts", "phone 18775550143"),
+        ("1-877-555-0142", "1-877-555-0143", "translation-contacts", "phone +18775550143"),
         (
             "https://www.harborlight.example/topics/bone-metastases",
             "https://www.harborlight.example/topics/bones",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..source.model import Clinic, Project, Sheet
+from ..source.texts import sheet_texts
 from .brand import check_brand
 from .contacts import check_contacts
 from .pdf_content import check_pdf_content
@@ -17,6 +18,7 @@ from .readpdf import ReadPdf
 from .registry import Finding, apply_policy
 from .source import check_source
 from .translation import check_translation
+from .visible import check_overflow, check_visible
 
 
 def source_findings(project: Project, sheet: Sheet, on: dt.date | None = None) -> list[Finding]:
@@ -48,5 +50,8 @@ def pdf_findings(
     found = [
         *check_pdf_content(pdf, project, sheet, path, variant, clinic),
         *check_pdfua(pdf, path),
+        *check_overflow(pdf, sheet, path),
     ]
+    if "contact_hours" in project.policy.required:
+        found += check_visible(pdf, sheet_texts(project, sheet, clinic), path)
     return apply_policy(found, project.policy, sheet.lang)

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 
+from ..source import contacts as cx
 from ..source.markdown import parse_inline, plain_text
 from ..source.model import Project, Sheet, Unit
 from ..source.units import source_units, units_hash
@@ -58,32 +59,42 @@ SOURCE_MISSING = rule(
     "translation_of names a source sheet that does not exist",
 )
 
-_PHONE = re.compile(r"\+?\d[\d\-\u2010\u2011 ]{7,}\d")
-_EMAIL = re.compile(r"[^\s@()<>\[\]]+@[^\s@()<>\[\]]+\.[a-z]{2,}", re.I)
-_URL = re.compile(r"https?://[^\s)\]>]+", re.I)
-_DIGITS = re.compile(r"\d+(?:[.,\u00a0\u202f\u2009 ]\d{3})*(?:[.,]\d+)?")
+#: A number with digit grouping (also Arabic U+066C) and a decimal mark (also U+066B).
+_DIGITS = re.compile(r"\d+(?:[.,\u066c\u00a0\u202f\u2009 ]\d{3})*(?:[.,\u066b]\d+)?")
 
 
-def _digits(text: str) -> str:
-    return "".join(str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in text)
+def _digits(text: str, lang: str | None = None) -> str:
+    """Digits of the language's own numbering systems (CLDR) as ASCII; any other digit
+    stays as it is, so a look-alike (Bengali ৪ for 8) never equals the source's."""
+    allowed = cx.allowed_systems(lang) if lang else frozenset({"latn"})
+    return "".join(
+        str(unicodedata.digit(ch)) if ch.isdecimal() and cx.digit_system(ch) in allowed else ch
+        for ch in text
+    )
 
 
-def numbers(text: str) -> Counter:
-    """Numbers in a text, with digit grouping and decimal marks removed: "168.000" == "168,000"."""
-    text = _PHONE.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", _digits(plain_text(text)))))
-    return Counter(re.sub(r"\D", "", n) for n in _DIGITS.findall(text))
+def numbers(text: str, lang: str | None = None, region: str | None = None) -> Counter:
+    """Numbers in a text, with digit grouping and decimal marks removed: "168.000" == "168,000".
+
+    Phone numbers, emails and web addresses are contacts(), not numbers.
+    """
+    shown = plain_text(text)
+    for found in reversed(cx.find_contacts(shown, region)):
+        shown = shown[: found.start] + " " + shown[found.end :]
+    shown = _digits(shown, lang)
+    return Counter(re.sub(r"[^0-9]", "", n) or n for n in _DIGITS.findall(shown))
 
 
-def contacts(text: str) -> Counter:
-    """Phone numbers, emails, URLs and link targets of a unit."""
+def contacts(text: str, lang: str | None = None, region: str | None = None) -> Counter:
+    """Phone numbers, emails, URLs and link targets of a unit, normalised by the one
+    contact model (source/contacts.py): E.164, lower-cased A-label addresses."""
     found: Counter = Counter()
     for token in parse_inline(text):
         if token.type == "link_open":
             found[f"link {token.attrGet('href')}"] += 1
-    shown = _digits(plain_text(text))
-    found.update(f"phone {re.sub(r'[^0-9+]', '', p)}" for p in _PHONE.findall(shown))
-    found.update(f"email {e.lower()}" for e in _EMAIL.findall(shown))
-    found.update(f"url {u.rstrip('.,;')}" for u in _URL.findall(shown))
+    for item in cx.find_contacts(plain_text(text), region):
+        value = item.value if item.flaw != "invisible" else cx.visible(item.raw)
+        found[f"{'url' if item.kind == 'web' else item.kind} {value or item.raw}"] += 1
     return found
 
 
@@ -146,36 +157,51 @@ def check_translation(project: Project, sheet: Sheet) -> list[Finding]:
         if other is not None:
             pairs.append((unit.text, other.text, other.line))
     keep = [project.org.name, project.org.short_name, *project.policy.keep_terms]
+    phones = [c.number for c in project.org.channels if c.number]
+    region = cx.region_of(phones[0]) if phones else None
     for mine, translated, line in pairs:
-        out.extend(_compare(path, line, mine, translated or "", sheet.lang, origin.lang, keep))
+        out.extend(
+            _compare(path, line, mine, translated or "", sheet.lang, origin.lang, keep, region)
+        )
     return out
 
 
 def _compare(
-    path: str, line: int, source: str, target: str, lang: str, source_lang: str, keep: list[str]
+    path: str,
+    line: int,
+    source: str,
+    target: str,
+    lang: str,
+    source_lang: str,
+    keep: list[str],
+    region: str | None = None,
 ):
     out = []
-    lost = numbers(source) - numbers(target)
-    added = numbers(target) - numbers(source)
+    source_numbers = numbers(source, source_lang, region)
+    target_numbers = numbers(target, lang, region)
+    lost = source_numbers - target_numbers
+    added = target_numbers - source_numbers
     if lost or added:
         out.append(
             finding(
                 NUMBERS,
                 path,
                 line,
-                f"numbers differ: source has {_describe(numbers(source))}, "
-                f"translation has {_describe(numbers(target))}",
+                f"numbers differ: source has {_describe(source_numbers)}, "
+                f"translation has {_describe(target_numbers)}",
                 "keep every number of the source; only digit grouping may change",
             )
         )
-    if contacts(source) != contacts(target):
+    source_contacts = contacts(source, source_lang, region)
+    target_contacts = contacts(target, lang, region)
+    if source_contacts != target_contacts:
         out.append(
             finding(
                 CONTACTS,
                 path,
                 line,
-                f"contacts or links differ: source has {_describe(contacts(source))}; "
-                f"translation has {_describe(contacts(target))}",
+                f"contacts or links differ: source has {_describe(source_contacts)}; "
+                f"translation has {_describe(target_contacts)}",
                 "copy phone numbers, emails, URLs and link targets exactly",
             )
         )

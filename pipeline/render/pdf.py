@@ -74,7 +74,7 @@ def render_html_to_pdf(
             pdf_variant="pdf/ua-1",
             custom_metadata=True,
             pdf_identifier=b"factsheet",
-            finisher=post,
+            finisher=_with_art_boxes(post),
         )
     except MissingLanguage:
         raise RenderError(
@@ -123,6 +123,41 @@ def _referrer(project: Project, url: str) -> tuple[str, int] | None:
                 if needle and needle in text:
                     return str(path.relative_to(project.root)), number
     return None
+
+
+def _with_art_boxes(post):
+    """A finisher that records each page's content area as its /ArtBox, then runs ``post``."""
+
+    def finish(document, pdf) -> None:
+        set_art_boxes(document, pdf)
+        if post is not None:
+            post(document, pdf)
+
+    return finish
+
+
+def set_art_boxes(document, pdf) -> None:
+    """WeasyPrint finisher: ArtBox = the @page content area (ISO 32000-1 14.11.2, "the
+    extent of the page's meaningful content"), so the gate can prove from the file
+    that text is drawn inside it (checks/visible.py)."""
+    import pydyf
+
+    pages = [
+        obj
+        for obj in pdf.objects
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page" and "TrimBox" in obj
+    ]
+    px = 0.75  # CSS px -> PDF points
+    for obj, page in zip(pages, document.pages, strict=False):
+        box = page._page_box  # WeasyPrint 70: the laid-out @page box
+        left = box.margin_left + box.border_left_width + box.padding_left
+        right = box.margin_right + box.border_right_width + box.padding_right
+        top = box.margin_top + box.border_top_width + box.padding_top
+        bottom = box.margin_bottom + box.border_bottom_width + box.padding_bottom
+        x0, y0, x1, y1 = obj["TrimBox"]
+        obj["ArtBox"] = pydyf.Array(
+            [x0 + left * px, y0 + bottom * px, x1 - right * px, y1 - top * px]
+        )
 
 
 def set_bleed_boxes(document, pdf) -> None:

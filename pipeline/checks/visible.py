@@ -1,0 +1,203 @@
+"""The gate proves what is visible: the helpline is drawn where a reader can see it.
+
+Presence in the text layer (pdf_content.py) is not enough: a stylesheet can
+push the help box off the page, clip it, draw it invisibly or paint a box over
+it, and the text is still "in the PDF". Read from the produced file
+(drawn.py), these rules require that:
+
+- every phone number, address and hours line of the help block is drawn as
+  text inside the page's content area (the /ArtBox the renderer records from
+  the @page margins, ISO 32000-1 14.11.2), inside its clipping box, in a
+  visible text render mode and a readable size, and is not covered by any
+  fill, image or text painted after it (pdf-contact-visible);
+- no text of the page runs out of the content area or out of its box, or is
+  printed over other text (layout-overflow, naming the sheet's source line).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ..source.model import Sheet
+from ..source.texts import SheetTexts
+from .drawn import Box, Page, Run, area, intersect, read_page
+from .readpdf import ReadPdf, normalise, tokens
+from .registry import Finding, finding, rule
+
+CONTACT_VISIBLE = rule(
+    "pdf-contact-visible",
+    "error",
+    "pdf",
+    "a help-block number, address or hours line is off the page, cut off, invisible or covered",
+)
+OVERFLOW = rule(
+    "layout-overflow",
+    "error",
+    "pdf",
+    "text runs out of the page's content area or its box, or over other text (names the line)",
+)
+
+_SLACK = 1.5  # points: anti-aliasing and glyph overhang are not overflow
+_MIN_SIZE = 5.0  # points: smaller text is not readable on paper
+_COVERED = 0.25  # share of a run's box that a later paint may cover (underlines are thin)
+
+
+def _outside(box: Box, frame: Box | None) -> bool:
+    if frame is None:
+        return False
+    return (
+        box[0] < frame[0] - _SLACK
+        or box[1] < frame[1] - _SLACK * 3  # descenders below the last line
+        or box[2] > frame[2] + _SLACK
+        or box[3] > frame[3] + _SLACK * 3
+    )
+
+
+def _art(pdf: ReadPdf, index: int) -> Box:
+    page = pdf.reader.pages[index]
+    box = page.artbox if "/ArtBox" in page else page.trimbox
+    return float(box.left), float(box.bottom), float(box.right), float(box.top)
+
+
+def _covered_by(run: Run, page: Page) -> str | None:
+    own = area(run.box)
+    if own <= 0:
+        return None
+    for paint in page.paints:
+        if paint.order > run.order and area(intersect(run.box, paint.box)) > own * _COVERED:
+            return "a box or image painted over it"
+    for other in page.runs:
+        if (
+            other.order > run.order
+            and other.text.strip()
+            and area(intersect(run.box, other.box)) > own * _COVERED
+        ):
+            return f"text painted over it ('{other.text.strip()[:40]}')"
+    return None
+
+
+def _problem(run: Run, page: Page, art: Box) -> str | None:
+    if run.invisible:
+        return "drawn invisibly (text render mode 3 or 7, or size 0)"
+    if run.size < _MIN_SIZE:
+        return f"drawn at {run.size:.1f} pt, too small to read"
+    if _outside(run.box, art):
+        return "drawn outside the page's content area"
+    if _outside(run.box, run.clip):
+        return "cut off by the box it is in"
+    return _covered_by(run, page)
+
+
+def _find(page: Page, needle: str) -> list[Run]:
+    """The runs that draw ``needle`` (exactly, or its words close together for RTL)."""
+    runs = [r for r in page.runs if not r.artifact and r.text.strip()]
+    joined, spans = "", []
+    for run in runs:
+        start = len(joined)
+        joined += normalise(run.text)
+        spans.append((start, len(joined)))
+    target = normalise(needle)
+    at = joined.find(target) if target else -1
+    if at >= 0:
+        return [r for r, (a, b) in zip(runs, spans, strict=True) if a < at + len(target) and b > at]
+    want = tokens(needle)
+    if not want:
+        return []
+    for size in range(1, min(len(runs), len(want) * 2 + 4) + 1):
+        for start in range(0, len(runs) - size + 1):
+            window = runs[start : start + size]
+            have = tokens(" ".join(r.text for r in window))
+            if all(have.count(t) >= want.count(t) for t in set(want)):
+                return window
+    return []
+
+
+def check_visible(pdf: ReadPdf, texts: SheetTexts, path: str) -> list[Finding]:
+    """Each help-block number, address and hours line is drawn where it can be seen."""
+    pages = [read_page(pdf, index) for index in range(len(pdf.reader.pages))]
+    out: list[Finding] = []
+    owned = [("", c) for c in texts.channels] + [("clinic ", c) for c in texts.clinic_channels]
+    for owner, channel in owned:
+        for needle in (channel.text, *channel.hours):
+            for index, page in enumerate(pages):
+                runs = _find(page, needle)
+                if not runs:
+                    continue
+                art = _art(pdf, index)
+                problems = [p for p in (_problem(r, page, art) for r in runs) if p]
+                if problems:
+                    out.append(
+                        finding(
+                            CONTACT_VISIBLE,
+                            path,
+                            None,
+                            f"'{needle}' of {owner}{channel.id} is {problems[0]} "
+                            f"on page {index + 1}",
+                            "a reader must see it: check the template and CSS of the help box",
+                            page=index + 1,
+                        )
+                    )
+                break  # presence itself is pdf-contact / pdf-hours
+    return out
+
+
+def _source_line(sheet: Sheet, text: str) -> int | None:
+    """The sheet line that holds ``text`` (its first words), for overflow findings."""
+    words = re.findall(r"\w+", text)
+    for size in (6, 3, 1):
+        probe = normalise(" ".join(words[:size]))
+        if len(probe) < 4:
+            continue
+        for number, line in enumerate(sheet.source_text.split("\n"), 1):
+            if probe in normalise(line):
+                return number
+    return None
+
+
+def _letters(text: str) -> bool:
+    """Whether a run draws base characters (not only marks placed on a neighbour's glyph)."""
+    return any(not c.isspace() and unicodedata.category(c)[0] != "M" for c in text)
+
+
+def check_overflow(pdf: ReadPdf, sheet: Sheet, path: str) -> list[Finding]:
+    """Text drawn outside the content area or its box, or over other text."""
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for index in range(len(pdf.reader.pages)):
+        page = read_page(pdf, index)
+        art = _art(pdf, index)
+        runs = [r for r in page.runs if not r.artifact and _letters(r.text) and not r.invisible]
+        for run in runs:
+            why = None
+            if _outside(run.box, art):
+                why = "runs out of the page's content area"
+            elif _outside(run.box, run.clip):
+                why = "is cut off by its box"
+            else:
+                over = next(
+                    (
+                        o
+                        for o in runs
+                        if o.order > run.order
+                        and area(intersect(run.box, o.box)) > area(run.box) * _COVERED
+                    ),
+                    None,
+                )
+                if over is not None:
+                    why = f"is printed over by '{over.text.strip()[:40]}' (a box overflows)"
+            if why is None or run.text in seen:
+                continue
+            seen.add(run.text)
+            line = _source_line(sheet, run.text)
+            out.append(
+                finding(
+                    OVERFLOW,
+                    sheet.display if line else path,
+                    line,
+                    f"'{run.text.strip()[:60]}' {why} on page {index + 1} of {path}",
+                    "shorten it, allow it to break (a long URL or word), or fix the CSS",
+                    page=index + 1,
+                )
+            )
+    return out
