@@ -412,18 +412,19 @@ CASES = [
         "link-javascript",
         body("Read [our page](javascript:alert(1)).\n"),
         f"{HERE}: error: link scheme 'javascript:' is not allowed "
-        "('javascript:alert(1)') [link-scheme]",
+        "('javascript:alert(1)') [link-scheme] (hint: allowed: https, mailto, tel and sheet:)",
     ),
     case(
         "link-data",
         body("Read [our page](data:text/html;base64,PHNjcmlwdD4=).\n"),
         f"{HERE}: error: link scheme 'data:' is not allowed "
-        "('data:text/html;base64,PHNjcmlwdD4=') [link-scheme]",
+        "('data:text/html;base64,PHNjcmlwdD4=') [link-scheme] (hint: allowed: https, mailto, tel and sheet:)",
     ),
     case(
         "link-file",
         body("Read [our page](file:///etc/passwd).\n"),
-        f"{HERE}: error: link scheme 'file:' is not allowed ('file:///etc/passwd') [link-scheme]",
+        f"{HERE}: error: link scheme 'file:' is not allowed ('file:///etc/passwd') [link-scheme] "
+        "(hint: allowed: https, mailto, tel and sheet:)",
     ),
     # -- files that are not what they seem
     case(

@@ -19,6 +19,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from conftest import run_cli
+from test_contacts import COVERED as CONTACT_RULES
 
 from pipeline.checks import RULES, has_errors
 from pipeline.checks.gate import source_findings
@@ -297,6 +298,7 @@ def test_every_source_rule_is_covered() -> None:
     covered = {"review-future", "review-overdue", "review-due-soon", "review-interval"}
     covered |= {rule for rule, _, _ in LINK_CASES}
     covered |= {"image-alt", "heading-h1", "heading-skip", "block-missing", "contact-missing"}
+    covered |= CONTACT_RULES  # tests/test_contacts.py breaks and keeps each
     assert covered == {r.id for r in RULES.values() if r.scope == "source"}
 
 

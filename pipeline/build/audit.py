@@ -122,4 +122,5 @@ def run_checks(
         clinic, problems = _clinic_of(data, project, shown, sheet.lang)
         findings.extend(problems)
         findings.extend(pdf_findings(project, sheet, data, shown, variant, clinic))
-    return findings, checked
+    # Shared blocks are checked with every sheet of their language: report each once.
+    return list(dict.fromkeys(findings)), checked

@@ -11,7 +11,16 @@ Importing this package registers every rule (registry.RULES).
 
 from __future__ import annotations
 
-from . import brand, contacts, pdf_content, pdfua, source, translation  # noqa: F401  (registers rules)
+from . import (  # noqa: F401  (registers rules)
+    brand,
+    contacts,
+    pdf_content,
+    pdf_links,
+    pdfua,
+    source,
+    translation,
+    visible,
+)
 from .registry import (
     RULES,
     Finding,

@@ -13,6 +13,7 @@ from ..source.texts import sheet_texts
 from .brand import check_brand
 from .contacts import check_contacts
 from .pdf_content import check_pdf_content
+from .pdf_links import check_pdf_links
 from .pdfua import check_pdfua
 from .readpdf import ReadPdf
 from .registry import Finding, apply_policy
@@ -51,6 +52,7 @@ def pdf_findings(
         *check_pdf_content(pdf, project, sheet, path, variant, clinic),
         *check_pdfua(pdf, path),
         *check_overflow(pdf, sheet, path),
+        *check_pdf_links(pdf, project, path),
     ]
     if "contact_hours" in project.policy.required:
         found += check_visible(pdf, sheet_texts(project, sheet, clinic), path)

@@ -46,8 +46,9 @@ class Progress:
                 click.echo(f"  {result.error}", err=True)
             for item in result.findings:
                 if item.severity == "error" or self.verbose:
+                    hint = f" (hint: {item.hint})" if item.hint else ""
                     click.echo(
-                        f"  {item.location}: {item.severity}: {item.message} [{item.rule}]",
+                        f"  {item.location}: {item.severity}: {item.message} [{item.rule}]{hint}",
                         err=True,
                     )
 

@@ -164,10 +164,15 @@ class Invisible:
 
     @property
     def hint(self) -> str:
-        if self.char in BIDI_CONTROLS or self.char in BIDI_MARKS:
+        if (self.char in BIDI_CONTROLS or self.char in BIDI_MARKS) and self.contact is not None:
             return (
                 "delete it: it changes the order in which characters are printed, so a reader "
-                "can see other digits than a link dials; direction comes from [..]{lang=xx} spans"
+                "can see other digits than a link dials"
+            )
+        if self.char in BIDI_CONTROLS or self.char in BIDI_MARKS:
+            return (
+                "delete it: it changes the order in which characters are printed; "
+                "a phrase in another language takes a [..]{lang=xx} span"
             )
         return "delete it: readers cannot see it, and copied text carries it along"
 
@@ -453,7 +458,14 @@ def find_contacts(text: str, region: str | None) -> list[Contact]:
     for match in matcher:
         if any(s < match.end and match.start < e for s, e in taken):
             continue
-        a, b = span(match.start, match.end)
+        first, last = match.start, match.end
+        while first < last and clean[first] in "[(":  # Markdown around a number
+            first += 1
+        while last > first and clean[last - 1] in "])":
+            if clean[last - 1] == ")" and "(" in clean[first:last]:
+                break
+            last -= 1
+        a, b = span(first, last)
         found.append(phone(text[a:b], region, a, b))
     return sorted(found, key=lambda c: c.start)
 

@@ -114,8 +114,8 @@ def check_address(address: str, known: set[str] = frozenset()) -> Lookalike | No
         if scripts and scripts != ["Latn"] and letters and all(_latin_twin(c) for c in letters):
             return Lookalike(
                 f"{where} of '{address}' is written in {ucd.script_name(scripts[0])} "
-                "letters that all look like Latin ones"
-                f"  ('{skeleton(label)}'): {_describe(letters[0])}",
+                "letters that all look like Latin ones "
+                f"('{skeleton(label)}'): {_describe(letters[0])}",
                 _hint(unicode_host, known),
             )
     imitated = _imitates(unicode_host, known)
