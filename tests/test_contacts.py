@@ -19,6 +19,14 @@ from pathlib import Path
 import pytest
 from conftest import copy_project, run_cli
 
+from pipeline.checks.contacts import check_contacts
+from pipeline.checks.readpdf import ReadPdf
+from pipeline.source import contacts as cx
+from pipeline.source.cldr import format_hours
+from pipeline.source.hours_prose import stated_hours
+from pipeline.source.lookalikes import check_address
+from pipeline.source.model import Channel
+
 SLUG = "questions-to-ask-your-doctor"
 SHEET = f"sheets/{SLUG}/en.md"
 ES = f"sheets/{SLUG}/es.md"
@@ -54,7 +62,7 @@ def edit(rel: str, old: str, new: str) -> Callable[[Path], None]:
 
 
 def body(markdown: str) -> Callable[[Path], None]:
-    return edit(SHEET, "---\n\nA doctor visit", f"---\n\n{markdown}\nA doctor visit")
+    return edit(SHEET, "\nA doctor visit", f"\n{markdown}\nA doctor visit")
 
 
 @dataclass(frozen=True)
