@@ -412,13 +412,15 @@ CASES = [
         "link-javascript",
         body("Read [our page](javascript:alert(1)).\n"),
         f"{HERE}: error: link scheme 'javascript:' is not allowed "
-        "('javascript:alert(1)') [link-scheme] (hint: allowed: https, mailto, tel and sheet:)",
+        "('javascript:alert(1)') [link-scheme] "
+        "(hint: allowed: https, mailto, tel and sheet:)",
     ),
     case(
         "link-data",
         body("Read [our page](data:text/html;base64,PHNjcmlwdD4=).\n"),
         f"{HERE}: error: link scheme 'data:' is not allowed "
-        "('data:text/html;base64,PHNjcmlwdD4=') [link-scheme] (hint: allowed: https, mailto, tel and sheet:)",
+        "('data:text/html;base64,PHNjcmlwdD4=') [link-scheme] "
+        "(hint: allowed: https, mailto, tel and sheet:)",
     ),
     case(
         "link-file",
