@@ -319,6 +319,8 @@ def test_every_pdf_content_rule_is_covered() -> None:
         "pdf-ua-id",
         "pdf-pages",
     }
+    # tests/test_contacts.py breaks and keeps these
+    covered |= {"pdf-contact-visible", "pdf-link", "layout-overflow"}
     pdf_rules = {r.id for r in RULES.values() if r.scope == "pdf" and not r.id.startswith("ua-")}
     assert covered == pdf_rules  # the ua-* rules: tests/test_pdfua.py
 
