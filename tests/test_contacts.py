@@ -9,7 +9,6 @@ line, message, rule id and hint), exit code 1, and output/ untouched.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_project, run_cli
+from test_bad_inputs import edit, snapshot  # the same ways to break and compare
 
 from pipeline.checks.contacts import check_contacts
 from pipeline.checks.readpdf import ReadPdf
@@ -49,16 +49,6 @@ COVERED = {
     "contact-unknown",
     "contact-hours-prose",
 }
-
-
-def edit(rel: str, old: str, new: str) -> Callable[[Path], None]:
-    def apply(root: Path) -> None:
-        path = root / rel
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {rel}"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    return apply
 
 
 def body(markdown: str) -> Callable[[Path], None]:
@@ -286,15 +276,6 @@ BENCH = [
         BUILD_ES,
     ),
 ]
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    out = root / "output"
-    return {
-        str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and ".factsheet" not in p.relative_to(out).parts
-    }
 
 
 @pytest.fixture(scope="module")
