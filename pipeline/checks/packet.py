@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-from ..source.cldr import direction
 from ..source.model import Project, Sheet
 from ..source.packets import LoadedPacket
 from ..source.texts import sheet_texts
@@ -20,8 +19,7 @@ from .pdf_content import (
     missing_finding,
 )
 from .pdfua import check_pdfua
-from .readpdf import ReadPdf
-from .readpdf import contains as _contains
+from .readpdf import ReadPdf, contains
 from .registry import Finding, apply_policy, finding
 
 
@@ -38,7 +36,7 @@ def packet_findings(
     return apply_policy(found, project.policy, packet.lang)
 
 
-def sheet_pages(pdf: ReadPdf, idents: list[str], rtl: bool = False) -> list[range | None]:
+def sheet_pages(pdf: ReadPdf, idents: list[str]) -> list[range | None]:
     """The pages of each sheet in a packet, in order.
 
     Every sheet starts on a new page and ends with its footer, whose id line
@@ -49,9 +47,7 @@ def sheet_pages(pdf: ReadPdf, idents: list[str], rtl: bool = False) -> list[rang
     start = 0
     count = len(pdf.page_texts)
     for ident in idents:
-        end = next(
-            (i for i in range(start, count) if _contains(pdf.page_texts[i], ident, rtl)), None
-        )
+        end = next((i for i in range(start, count) if contains(pdf.page_texts[i], ident)), None)
         if end is None:
             ranges.append(None)
             continue
@@ -66,21 +62,18 @@ def check_packet_content(
     """A packet: each sheet carries its own required elements on its own pages; the
     packet's title and language are the document's. No page limit for packets."""
     required = project.policy.required
-    rtl = direction(lang) == "rtl"
     per_sheet = [r for r in required if r not in ("title", "document_language")]
     out: list[Finding] = []
     texts_of = [sheet_texts(project, sheet) for sheet in sheets]
-    for texts, pages in zip(
-        texts_of, sheet_pages(pdf, [t.ident for t in texts_of], rtl), strict=True
-    ):
+    for texts, pages in zip(texts_of, sheet_pages(pdf, [t.ident for t in texts_of]), strict=True):
         if pages is None:
             if "sheet_id" in required:
                 out.append(missing_finding(PDF_SHEET_ID, path, pdf, "sheet id", texts.ident, 1))
             view = PageView(pdf.page_texts)
         else:
             view = PageView([t if i in pages else "" for i, t in enumerate(pdf.page_texts)])
-        out.extend(check_texts(view, texts, path, per_sheet, rtl))
-        if "title" in required and not _contains(view.text, texts.title, rtl):
+        out.extend(check_texts(view, texts, path, per_sheet))
+        if "title" in required and not contains(view.text, texts.title):
             first = pages.start + 1 if pages else 1
             out.append(missing_finding(PDF_TITLE, path, pdf, "sheet title", texts.title, first))
     if "title" in required:

@@ -1,7 +1,8 @@
 """What the produced PDF says: the gate reads the file, not the source.
 
 Each required element is rendered again for the sheet's language (texts.py,
-CLDR) and looked for in the text pypdf extracts, normalised (readpdf.normalise).
+CLDR) and looked for, whole and in order, in the text a screen reader hears
+(readpdf.py: structure-tree order, /ActualText honoured, reading_form).
 A finding names the page that should have carried the element and the
 closest stretch of text that was there instead.
 
@@ -16,11 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..source.cldr import direction
 from ..source.model import Clinic, Project, Sheet
 from ..source.texts import SheetTexts, sheet_texts
-from .readpdf import ReadPdf, closest
-from .readpdf import contains as _contains
+from .readpdf import ReadPdf, closest, contains
 from .registry import Finding, finding, rule
 
 PDF_DISCLAIMER = rule("pdf-disclaimer", "error", "pdf", "the PDF text lacks the disclaimer")
@@ -74,14 +73,11 @@ def check_texts(
     texts: SheetTexts,
     path: str,
     required: list[str],
-    rtl: bool = False,
 ) -> list[Finding]:
-    """Look for every required element in the PDF's text (artifacts excluded)."""
+    """Look for every required element in the PDF's text as a reader hears it
+    (structure-tree order, artifacts excluded): each one whole and in order,
+    right-to-left sheets included."""
     out: list[Finding] = []
-
-    def contains(haystack: str, needle: str) -> bool:
-        return _contains(haystack, needle, rtl)
-
     last = max(1, len(pdf.page_texts))
     text = pdf.text
     if "disclaimer" in required and not contains(text, texts.disclaimer):
@@ -206,6 +202,6 @@ def check_pdf_content(
     if clinic is not None:  # the "Your clinic" box may take the sheet onto another page
         max_pages = (max_pages or policy.max_pages_for(sheet.lang)) + policy.imprint_extra_pages
     return [
-        *check_texts(pdf, texts, path, project.policy.required, direction(sheet.lang) == "rtl"),
+        *check_texts(pdf, texts, path, project.policy.required),
         *check_metadata(pdf, project, sheet, texts, path, max_pages),
     ]

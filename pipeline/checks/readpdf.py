@@ -1,9 +1,17 @@
 """Reading produced PDFs back with pypdf: text, metadata, XMP and structure.
 
 The compliance gate trusts nothing but what this module reads out of the file.
-Text comparison is done on a normalised form (Unicode NFKC, so ligatures
-unfold; case folded; white space, soft hyphens and line-end hyphenation
-dropped), because the same words come back from a PDF broken into lines.
+The text is what a tag-based screen reader hears: the structure tree walked in
+order (ISO 32000-1 14.7), each marked-content sequence read as its /ActualText
+or its glyphs through /ToUnicode (pdftext.py), an element's /ActualText or
+/Alt in place of its content (14.9.3, 14.9.4), artifacts left out. An untagged
+PDF falls back to pypdf's extraction of everything outside /Artifact.
+
+Text is compared in its reading form (``reading_form``): Unicode NFKC, so a
+ligature unfolds; invisible format characters (soft hyphens, zero-width and
+bidi controls) dropped; white space collapsed to one space. Case, hyphens and
+spaces count: "thathas", "work\u2010ing" and "WHAT IS IT?" differ from the
+source they came from.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from pypdf import PdfReader
@@ -23,65 +31,36 @@ from pypdf.generic import (
     NameObject,
 )
 
+from .pdftext import INLINE_TYPES, marked_texts
+
 # White space, soft hyphens, invisible format characters, and list bullets
 # (WeasyPrint draws a page's list markers after its text, so they interleave).
 _DROP = re.compile(r"[\s\u00ad\u200b-\u200f\u2028-\u202f\u205f-\u206f\ufeff\u2022\u25e6\u25aa]+")
-_HYPHENS = re.compile(r"[-\u2010\u2011\u2012\u2013\u2014\u2212]")
+_SPACE = re.compile(r"\s+")
 
 
-def normalise(text: str, hyphens: bool = True) -> str:
-    """Comparable form of a text: NFKC, case folded, no white space or invisibles.
-
-    With ``hyphens=False`` dashes are dropped as well, so that "ef-\\nfects"
-    and "effects" compare equal; callers try both forms.
-    """
-    # upper() first: text-transform may have upper-cased the text, and some
-    # letters only meet their capitals that way (dotless i: "ı".upper() == "I").
-    # NFKC again after: case mapping can decompose ("ΐ".upper() is three code points).
+def normalise(text: str) -> str:
+    """A loose form for finding the closest text: NFKC, case folded, no white
+    space or invisibles. Never used to decide whether text is there."""
+    # upper() first: some letters only meet their capitals that way (dotless
+    # i: "ı".upper() == "I"). NFKC again after: case mapping can decompose.
     text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).upper().casefold())
-    text = _DROP.sub("", text)
-    if not hyphens:
-        text = _HYPHENS.sub("", text)
-    return text
+    return _DROP.sub("", text)
 
 
-def contains(haystack: str, needle: str, rtl: bool = False) -> bool:
-    """Whether ``needle`` occurs in ``haystack`` after normalisation.
-
-    Right-to-left text comes out of a PDF in visual order run by run (an Arabic
-    sentence with a number in it reads back with the runs swapped), so for RTL
-    documents the words of ``needle`` must instead all occur close together.
-    """
-    if normalise(needle) in normalise(haystack):
-        return True
-    if normalise(needle, hyphens=False) in normalise(haystack, hyphens=False):
-        return True
-    return rtl and _near(tokens(haystack), tokens(needle))
+def reading_form(text: str) -> str:
+    """Text as it is heard: NFKC, no invisible format characters (Unicode
+    category Cf: soft hyphen, zero-width and bidi controls), white space runs
+    as one space, trimmed. Case, letters, digits and punctuation are kept."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    return _SPACE.sub(" ", text).strip()
 
 
-_TOKEN = re.compile(r"\d+|[a-z]+|[^\W\da-z_]+")
-
-
-def tokens(text: str) -> list[str]:
-    """Words and digit runs, normalised; punctuation and dashes dropped."""
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
-
-
-def _near(haystack: list[str], needle: list[str]) -> bool:
-    """All of ``needle`` (with repeats) inside some window of ``haystack``."""
-    from collections import Counter
-
-    if not needle:
-        return True
-    want = Counter(needle)
-    size = len(needle) * 2 + 4
-    for start in range(0, max(1, len(haystack) - len(needle) + 1)):
-        if haystack[start] not in want:
-            continue
-        window = Counter(haystack[start : start + size])
-        if not want - window:
-            return True
-    return False
+def contains(haystack: str, needle: str) -> bool:
+    """Whether ``needle`` occurs in ``haystack``, both in their reading form,
+    in order: every character, space and case as written."""
+    return reading_form(needle) in reading_form(haystack)
 
 
 def closest(haystack: str, needle: str) -> str:
@@ -131,11 +110,21 @@ class StructElem:
     mcids: list[tuple[int, int]]  # (page index, mcid)
     objrefs: list[IndirectObject]
     obj: DictionaryObject
+    #: Kids in /K order: StructElem, (page index, mcid) or an OBJR's object.
+    order: list = field(default_factory=list)
 
     def walk(self):
         yield self
         for kid in self.kids:
             yield from kid.walk()
+
+    def all_mcids(self):
+        """(page, mcid) of this element's marked content and its kids', in order."""
+        for item in self.order:
+            if isinstance(item, StructElem):
+                yield from item.all_mcids()
+            elif isinstance(item, tuple):
+                yield item
 
 
 class ReadPdf:
@@ -162,19 +151,72 @@ class ReadPdf:
         page[NameObject("/Contents")] = parsed
         return parsed
 
+    def marked_text(self, index: int) -> dict[int, str]:
+        """Page ``index``'s marked-content sequences: MCID -> the text read for it."""
+        cache = self.__dict__.setdefault("_marked", {})
+        if index not in cache:
+            page = self.reader.pages[index]
+            resources = page.get("/Resources")
+            resources = resources.get_object() if resources is not None else None
+            cache[index] = marked_texts(self.content(index).operations, resources)
+        return cache[index]
+
+    def tree_text(self, pages: set[int] | None = None) -> str:
+        """The document's text in structure-tree order, as a screen reader
+        hears it; with ``pages``, only what those pages (0-based) carry.
+
+        A block-level element starts and ends a line; inline ones (Span, Link
+        ...) run on without a break, so nothing is added between two marked
+        sequences of one paragraph that the file does not say.
+        """
+        tree = self.structure
+        if tree is None:
+            return ""
+        out: list[str] = []
+        self._elem_text(tree, out, pages)
+        return re.sub(r"[ \t]*\n[\s]*", "\n", "".join(out)).strip("\n")
+
+    def _elem_text(self, elem: StructElem, out: list[str], pages: set[int] | None) -> None:
+        block = elem.type not in INLINE_TYPES
+        if block:
+            out.append("\n")
+        replacement = elem.obj.get("/ActualText")
+        if replacement is None:
+            replacement = elem.obj.get("/Alt")
+        if replacement is not None:
+            first = next(iter(elem.all_mcids()), None)
+            if pages is None or (first is not None and first[0] in pages):
+                out.append(str(replacement))
+        else:
+            for item in elem.order:
+                if isinstance(item, StructElem):
+                    self._elem_text(item, out, pages)
+                elif isinstance(item, tuple) and item[0] is not None:
+                    page, mcid = item
+                    if pages is None or page in pages:
+                        out.append(self.marked_text(page).get(mcid, ""))
+        if block:
+            out.append("\n")
+
     @cached_property
     def page_texts(self) -> list[str]:
-        """The text of each page that a reader hears: artifacts (running
-        headers and footers, page numbers, decoration) left out."""
-        texts = []
-        for index, page in enumerate(self.reader.pages):
-            self.content(index)
-            texts.append(content_text(page))
-        return texts
+        """The text of each page that a reader hears, in structure-tree order:
+        artifacts (running headers and footers, page numbers, decoration)
+        left out. An untagged PDF: everything outside /Artifact, as drawn."""
+        if self.structure is None:
+            texts = []
+            for index, page in enumerate(self.reader.pages):
+                self.content(index)
+                texts.append(content_text(page))
+            return texts
+        return [self.tree_text({index}) for index in range(len(self.reader.pages))]
 
     @cached_property
     def text(self) -> str:
-        return "\n".join(self.page_texts)
+        """The whole document's text in reading order (see ``tree_text``)."""
+        if self.structure is None:
+            return "\n".join(self.page_texts)
+        return self.tree_text()
 
     @property
     def catalog(self) -> DictionaryObject:
@@ -230,10 +272,11 @@ def _read_elem(obj: DictionaryObject, pages: dict, page: int | None, seen: set) 
         if isinstance(kids_obj, ArrayObject)
         else ([kids_obj] if kids_obj is not None else [])
     )
-    kids, mcids, objrefs = [], [], []
+    kids, mcids, objrefs, order = [], [], [], []
     for kid in kids_list:
         if isinstance(kid, int):
             mcids.append((page, int(kid)))
+            order.append(mcids[-1])
             continue
         target = kid.get_object() if isinstance(kid, IndirectObject) else kid
         if not isinstance(target, DictionaryObject):
@@ -243,10 +286,13 @@ def _read_elem(obj: DictionaryObject, pages: dict, page: int | None, seen: set) 
             mcr_page = target.get("/Pg")
             mp = pages.get(mcr_page.idnum, page) if isinstance(mcr_page, IndirectObject) else page
             mcids.append((mp, int(target["/MCID"])))
+            order.append(mcids[-1])
         elif kind == "/OBJR":
             objrefs.append(target["/Obj"])
+            order.append(target["/Obj"])
         else:
             kids.append(_read_elem(target, pages, page, seen))
+            order.append(kids[-1])
     attributes = obj.get("/A")
     attrs = {}
     for entry in attributes if isinstance(attributes, ArrayObject) else [attributes]:
@@ -265,4 +311,5 @@ def _read_elem(obj: DictionaryObject, pages: dict, page: int | None, seen: set) 
         mcids=mcids,
         objrefs=objrefs,
         obj=obj,
+        order=order,
     )

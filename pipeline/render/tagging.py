@@ -29,6 +29,9 @@ from __future__ import annotations
 
 import pydyf
 
+from .textlayer import TextLayer, glyph_text
+from .textlayer import install as install_text_layer
+
 _INSTALLED = False
 
 
@@ -44,6 +47,7 @@ def install() -> None:
     import weasyprint.pdf
 
     weasyprint.pdf.add_tags = add_tags
+    install_text_layer()
     _INSTALLED = True
 
 
@@ -136,6 +140,8 @@ class _Builder:
         self.slots: dict[int, tuple[list, int]] = {}
         self.next_mcid = 0
         self.lbodies: dict[int, pydyf.Dictionary] = {}
+        self.text_layer = TextLayer(page._page_box for page in document.pages)
+        self.fonts = {font.hash: font for font in document.fonts.values()}
 
     # -- marked content ---------------------------------------------------
 
@@ -158,6 +164,8 @@ class _Builder:
         slot = self.slots.get(info["mcid"])
         if slot is not None:
             slot[0][slot[1]]["MCID"] = mcid
+            if hasattr(box, "text"):
+                self._actual_text(box, *slot)
         self.page_nums[self.page][mcid] = element.reference
         if element["Pg"] == self.pdf.page_references[self.page]:
             element["K"].append(mcid)
@@ -171,6 +179,13 @@ class _Builder:
                     }
                 )
             )
+
+    def _actual_text(self, box, content: list, index: int) -> None:
+        """/ActualText (ISO 32000-1 14.9.4) where the glyphs would read back
+        other than the source text the box stands for (textlayer.py)."""
+        logical = self.text_layer.logical_text(box)
+        if glyph_text(content, index, self.fonts) != logical:
+            content[index]["ActualText"] = pydyf.String(logical)
 
     def _artifact(self, old_mcid: int) -> None:
         slot = self.slots.get(old_mcid)
