@@ -182,7 +182,11 @@ def test_title_in_text_and_metadata(tmp_path: Path) -> None:
 
     built = build_copy(tmp_path, other_titles, QUESTIONS)
     findings = built.findings()
-    assert rules_of(findings) == {"pdf-title"}
+    # The title is the sheet's own text too: pdf-text-fidelity names its source line.
+    assert rules_of(findings) == {"pdf-title", "pdf-text-fidelity"}
+    (fidelity,) = [f for f in findings if f.rule == "pdf-text-fidelity"]
+    assert fidelity.location == "sheets/questions-to-ask-your-doctor/en.md:3"
+    findings = [f for f in findings if f.rule == "pdf-title"]
     text, metadata = sorted(findings, key=lambda f: f.page is None)
     assert text.page == 1
     assert "title not found: expected 'Questions to Ask Your Doctor' on page 1" in text.message
@@ -318,6 +322,7 @@ def test_every_pdf_content_rule_is_covered() -> None:
         "pdf-lang",
         "pdf-ua-id",
         "pdf-pages",
+        "pdf-text-fidelity",  # and in tests/test_textlayer.py
     }
     # tests/test_contacts.py breaks and keeps these
     covered |= {"pdf-contact-visible", "pdf-link", "layout-overflow"}

@@ -3,8 +3,9 @@
 One module per concern: source.py (the sheet as written), contacts.py (every
 phone number, email and link, wherever written), translation.py (a
 translation against its source), brand.py (colours and sizes), pdf_content.py
-(what the PDF says), pdfua.py (how the PDF is built for assistive technology),
-packet.py (a packet, sheet by sheet). readpdf.py reads a produced PDF back;
+(what the PDF says), fidelity.py (what it says is the sheet's text, in order),
+pdfua.py (how the PDF is built for assistive technology), packet.py (a packet,
+sheet by sheet). readpdf.py and pdftext.py read a produced PDF back;
 gate.py applies the rules and the policy; report.py renders findings.
 Importing this package registers every rule (registry.RULES).
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 from . import (  # noqa: F401  (registers rules)
     brand,
     contacts,
+    fidelity,
     pdf_content,
     pdf_links,
     pdfua,

@@ -12,6 +12,7 @@ from ..source.model import Clinic, Project, Sheet
 from ..source.texts import sheet_texts
 from .brand import check_brand
 from .contacts import check_contacts
+from .fidelity import check_fidelity
 from .pdf_content import check_pdf_content
 from .pdf_links import check_pdf_links
 from .pdfua import check_pdfua
@@ -50,6 +51,7 @@ def pdf_findings(
     pdf = ReadPdf(data)
     found = [
         *check_pdf_content(pdf, project, sheet, path, variant, clinic),
+        *check_fidelity(pdf.text, sheet, path),
         *check_pdfua(pdf, path),
         *check_overflow(pdf, sheet, path),
         *check_pdf_links(pdf, project, path),

@@ -9,6 +9,7 @@ import re
 from ..source.model import Project, Sheet
 from ..source.packets import LoadedPacket
 from ..source.texts import sheet_texts
+from .fidelity import check_fidelity
 from .pdf_content import (
     PDF_LANG,
     PDF_SHEET_ID,
@@ -65,14 +66,19 @@ def check_packet_content(
     per_sheet = [r for r in required if r not in ("title", "document_language")]
     out: list[Finding] = []
     texts_of = [sheet_texts(project, sheet) for sheet in sheets]
-    for texts, pages in zip(texts_of, sheet_pages(pdf, [t.ident for t in texts_of]), strict=True):
+    idents = [t.ident for t in texts_of]
+    for sheet, texts, pages in zip(sheets, texts_of, sheet_pages(pdf, idents), strict=True):
         if pages is None:
             if "sheet_id" in required:
                 out.append(missing_finding(PDF_SHEET_ID, path, pdf, "sheet id", texts.ident, 1))
-            view = PageView(pdf.page_texts)
+            view = PageView(pdf.page_texts, pdf.text)
         else:
-            view = PageView([t if i in pages else "" for i, t in enumerate(pdf.page_texts)])
+            view = PageView(
+                [t if i in pages else "" for i, t in enumerate(pdf.page_texts)],
+                pdf.tree_text(set(pages)),
+            )
         out.extend(check_texts(view, texts, path, per_sheet))
+        out.extend(check_fidelity(view.text, sheet, path))
         if "title" in required and not contains(view.text, texts.title):
             first = pages.start + 1 if pages else 1
             out.append(missing_finding(PDF_TITLE, path, pdf, "sheet title", texts.title, first))

@@ -59,13 +59,11 @@ def missing_finding(
 
 @dataclass(frozen=True)
 class PageView:
-    """Some pages of a PDF with the others blanked: one sheet inside a packet."""
+    """Some pages of a PDF with the others blanked: one sheet inside a packet.
+    ``text`` is what those pages carry in structure-tree order."""
 
     page_texts: list[str]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.page_texts)
+    text: str
 
 
 def check_texts(
