@@ -33,7 +33,12 @@ UA_LANG = rule("ua-lang", "error", "pdf", "a missing or invalid /Lang (catalog o
 UA_TYPES = rule(
     "ua-struct-types", "error", "pdf", "a non-standard structure type without a RoleMap entry"
 )
-UA_LIST = rule("ua-list", "error", "pdf", "a list or list item with children it may not have")
+UA_LIST = rule(
+    "ua-list",
+    "error",
+    "pdf",
+    "a list or list item with children it may not have, or content outside Lbl and LBody",
+)
 UA_TABLE = rule(
     "ua-table",
     "error",
@@ -228,6 +233,17 @@ def _check_elements(tree: StructElem, role_map: dict[str, str], path: str) -> li
                     path,
                     None,
                     f"LI contains {sorted(set(kids) - {'Lbl', 'LBody'})}",
+                    page=page,
+                )
+            )
+        if kind in ("L", "LI") and (elem.mcids or elem.objrefs):
+            # ISO 32000-1 14.8.4.3.3: an item's content sits in its Lbl and LBody.
+            out.append(
+                finding(
+                    UA_LIST,
+                    path,
+                    None,
+                    f"{kind} holds content directly (text or a drawing outside Lbl and LBody)",
                     page=page,
                 )
             )

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import pydyf
 
+from .flexlinks import install as install_flex_links
+from .structattrs import SVG, artifact_properties, decorate, figure_alt, is_decorative
 from .textlayer import TextLayer, glyph_text
 from .textlayer import install as install_text_layer
 
@@ -48,6 +50,7 @@ def install() -> None:
 
     weasyprint.pdf.add_tags = add_tags
     install_text_layer()
+    install_flex_links()
     _INSTALLED = True
 
 
@@ -107,26 +110,6 @@ def pdf_tag(element_tag: str | None) -> str:
     return _TAGS.get(element_tag, "NonStruct")
 
 
-SVG = "{http://www.w3.org/2000/svg}svg"
-
-
-def _alt_of(element) -> str | None:
-    """Alt text of an image: <img alt>, or an inline <svg>'s aria-label or <title>."""
-    if element is None:
-        return None
-    if element.tag == SVG:
-        title = element.find("{http://www.w3.org/2000/svg}title")
-        return element.get("aria-label") or (title.text if title is not None else None)
-    return element.get("alt")
-
-
-def _is_decorative(element) -> bool:
-    return element is not None and (
-        element.get("role") in ("presentation", "none")
-        or (element.tag == "img" and element.get("alt") == "")
-    )
-
-
 class _Builder:
     def __init__(self, pdf, document, page_streams) -> None:
         self.pdf = pdf
@@ -140,6 +123,7 @@ class _Builder:
         self.slots: dict[int, tuple[list, int]] = {}
         self.next_mcid = 0
         self.lbodies: dict[int, pydyf.Dictionary] = {}
+        self.by_reference: dict[bytes, pydyf.Dictionary] = {}
         self.text_layer = TextLayer(page._page_box for page in document.pages)
         self.fonts = {font.hash: font for font in document.fonts.values()}
 
@@ -187,20 +171,21 @@ class _Builder:
         if glyph_text(content, index, self.fonts) != logical:
             content[index]["ActualText"] = pydyf.String(logical)
 
-    def _artifact(self, old_mcid: int) -> None:
+    def _artifact(self, old_mcid: int, properties: pydyf.Dictionary | None = None) -> None:
+        """Turn a tagged sequence into an artifact, typed by ``properties``."""
         slot = self.slots.get(old_mcid)
         if slot is None:
             return
         content, index = slot
-        del content[index]["MCID"]
+        content[index] = properties if properties is not None else pydyf.Dictionary()
         content[index - 1] = "/Artifact"
 
-    def _artifact_box(self, box) -> None:
+    def _artifact_box(self, box, properties: pydyf.Dictionary) -> None:
         info = self.tags.pop(box, None)
         if info is not None:
-            self._artifact(info["mcid"])
+            self._artifact(info["mcid"], properties)
         for child in getattr(box, "children", ()):
-            self._artifact_box(child)
+            self._artifact_box(child, properties)
 
     # -- elements ---------------------------------------------------------
 
@@ -222,6 +207,7 @@ class _Builder:
         )
         self.pdf.add_object(element)
         self.elements[key] = element
+        self.by_reference[element.reference] = element
         return element, True
 
     def _attach(self, parent, child) -> None:
@@ -241,15 +227,16 @@ class _Builder:
                 for child in box.children:
                     self.build(child, parent)
             return
-        if isinstance(box, boxes.MarginBox):
-            self._artifact_box(box)
-            return
-        if isinstance(box, boxes.ReplacedBox) and _is_decorative(box.element):
-            self._artifact_box(box)
+        if isinstance(box, boxes.MarginBox) or (
+            isinstance(box, boxes.ReplacedBox) and is_decorative(box.element)
+        ):
+            self._artifact_box(box, artifact_properties(box))
             return
         if tag == "Figure" and element_tag in ("img", SVG) and parent["S"] == "/Figure":
             # <img> or inline <svg> inside <figure>: one Figure element, alt text on it.
-            self._figure_alt(parent, box)
+            alt = figure_alt(box)
+            if alt and "Alt" not in parent:
+                parent["Alt"] = pydyf.String(alt)
             self._mark(box, parent)
             return
         if tag in ("TD", "TH") and parent["S"] in ("/TD", "/TH"):
@@ -266,7 +253,7 @@ class _Builder:
 
         element, new = self._element(tag, box, parent)
         if new:
-            self._decorate(element, tag, box)
+            decorate(element, tag, box, self.document.pages[self.page].height)
             self._attach(parent, element)
 
         if tag == "Table" and getattr(box, "is_table_wrapper", False):
@@ -287,14 +274,15 @@ class _Builder:
             self._mark(box, element)
 
     def _build_children(self, box, element) -> None:
-        """Text of line boxes goes straight into ``element``; other boxes recurse."""
+        """Text of line boxes goes straight into ``element`` (into its LBody if
+        it is a list item: ISO 32000-1 14.8.4.3.3); other boxes recurse."""
         from weasyprint.formatting_structure import boxes
 
         for child in getattr(box, "children", ()):
             items = child.children if isinstance(child, boxes.LineBox) else [child]
             for item in items:
                 if isinstance(item, boxes.TextBox):
-                    self._mark(item, element)
+                    self._mark(item, self._lbody(element) if element["S"] == "/LI" else element)
                 else:
                     self.build(item, element)
 
@@ -311,45 +299,10 @@ class _Builder:
                 }
             )
             self.pdf.add_object(body)
+            self.by_reference[body.reference] = body
             self.lbodies[id(item)] = body
             self._attach(item, body)
         return body
-
-    def _figure_alt(self, figure, box) -> None:
-        alt = _alt_of(box.element)
-        if alt and "Alt" not in figure:
-            figure["Alt"] = pydyf.String(alt)
-
-    def _decorate(self, element, tag: str, box) -> None:
-        """Attributes a structure element needs: Lang, Alt, BBox, Scope."""
-        source = box.element
-        if source is not None and source.get("lang") and box.element_tag not in ("html", "body"):
-            element["Lang"] = pydyf.String(source.get("lang"))
-        if tag == "Figure":
-            x1, y1 = box.content_box_x(), box.content_box_y()
-            element["A"] = pydyf.Dictionary(
-                {
-                    "O": "/Layout",
-                    "BBox": pydyf.Array((x1, y1, x1 + box.width, y1 + box.height)),
-                }
-            )
-            alt = _alt_of(box.element)
-            if not alt and box.element_tag == "figure":
-                image = box.element.find(".//img")
-                if image is None:
-                    image = box.element.find(f".//{SVG}")
-                alt = _alt_of(image)
-            if alt:
-                element["Alt"] = pydyf.String(alt)
-        elif tag in ("TH", "TD"):
-            attributes = pydyf.Dictionary({"O": "/Table"})
-            if tag == "TH":
-                attributes["Scope"] = "/" + _scope(box)
-            if getattr(box, "colspan", 1) != 1:
-                attributes["ColSpan"] = box.colspan
-            if getattr(box, "rowspan", 1) != 1:
-                attributes["RowSpan"] = box.rowspan
-            element["A"] = attributes
 
     def _link(self, element, box) -> None:
         annotation = box.link_annotation
@@ -367,6 +320,21 @@ class _Builder:
         self.pdf.add_object(objr)
         self.annotations.append((element.reference, annotation))
         element["K"].append(objr.reference)
+
+    def _prune(self, element: pydyf.Dictionary) -> bool:
+        """Drop elements that hold nothing (no marked content, no annotation, no
+        element that holds something): a paragraph holding only a decorative
+        image is not an empty P. Dropped objects are written as free. Returns
+        whether ``element`` holds something."""
+        kept = pydyf.Array()
+        for kid in element["K"]:
+            child = self.by_reference.get(kid) if isinstance(kid, bytes) else None
+            if child is not None and not self._prune(child):
+                child.free = "f"
+                continue
+            kept.append(kid)
+        element["K"] = kept
+        return bool(kept)
 
     # -- the whole document ---------------------------------------------------
 
@@ -405,6 +373,7 @@ class _Builder:
             refs = [ref for _, ref in sorted(self.page_nums[page_number].items())]
             nums.append(page_number)
             nums.append(pydyf.Array(refs))
+        self._prune(document)
         start = len(self.document.pages)
         for index, (reference, annotation) in enumerate(self.annotations, start=start):
             nums.append(index)
@@ -417,13 +386,6 @@ class _Builder:
         pdf.catalog["MarkInfo"] = pydyf.Dictionary({"Marked": "true"})
         if "Lang" not in pdf.catalog:
             raise MissingLanguage("the document has no language (lang on <html>)")
-
-
-def _scope(box) -> str:
-    """/Scope of a header cell: its scope attribute, else Column (HTML's default
-    for a header row, which is the only place Markdown tables put <th>)."""
-    scope = (box.element.get("scope") or "").lower() if box.element is not None else ""
-    return {"row": "Row", "rowgroup": "Row", "both": "Both"}.get(scope, "Column")
 
 
 def add_tags(pdf, document, pdf_version, page_streams) -> None:
