@@ -207,6 +207,31 @@ def bad_span_lang(writer: PdfWriter) -> None:
     span[NameObject("/Lang")] = TextStringObject("Spanish")
 
 
+def li_text_without_lbody(writer: PdfWriter) -> None:
+    """An hours item's text straight in its LI, as WeasyPrint's own tagger leaves
+    a list item without a marker (the ParentTree follows, so only the list rule sees it)."""
+    for item in elements(writer, "LI"):
+        kids = item["/K"]
+        body = kids[0].get_object() if len(kids) == 1 else None
+        if (
+            body is None
+            or body["/S"] != "/LBody"
+            or not all(isinstance(k, int) for k in body["/K"])
+        ):
+            continue
+        item[NameObject("/K")] = ArrayObject(body["/K"])
+        nums = writer.root_object["/StructTreeRoot"]["/ParentTree"]["/Nums"]
+        for index in range(1, len(nums), 2):
+            refs = nums[index].get_object()
+            if not isinstance(refs, ArrayObject):
+                continue
+            for position, ref in enumerate(refs):
+                if ref.idnum == body.indirect_reference.idnum:
+                    refs[position] = item.indirect_reference
+        return
+    raise AssertionError("no list item holds only text in its LBody")
+
+
 def no_th_scope(writer: PdfWriter) -> None:
     del elements(writer, "TH")[0]["/A"].get_object()["/Scope"]
 
@@ -266,6 +291,7 @@ BREAKS = [
     ("ua-struct-types", MAIN, retype("P", "Paragraph"), 1),
     ("ua-list", MAIN, retype("LI", "P"), 1),  # L contains P
     ("ua-list", MAIN, retype("LBody", "P"), 1),  # LI contains P
+    ("ua-list", MAIN, li_text_without_lbody, 2),  # the hours list in the help block
     ("ua-table", LAYOUT, no_th_scope, 1),
     ("ua-table", LAYOUT, retype("TD", "P"), 1),  # TR contains P
     ("ua-table", LAYOUT, retype("TR", "P"), 1),  # THead contains P

@@ -340,6 +340,23 @@ def test_packet_numbers_pages_across_sheets_and_contents_point_at_them(packet: P
     assert "Sheet HL-MBC-02, version 1.2" in page_text(path, count)
 
 
+def test_packet_contents_entries_are_links_to_their_sheets(packet: Path) -> None:
+    """Each entry of the table of contents (a flex item, whose link WeasyPrint 70
+    drops) is a Link element with an annotation that goes to its sheet's first page."""
+    path = packet / "newly-diagnosed.pdf"
+    reader = PdfReader(path)
+    pdf = ReadPdf(path.read_bytes())
+    starts = {title: page for depth, title, page in outline(reader) if depth == 1}
+    links = [e for e in pdf.structure.walk() if e.type == "Link"][:2]
+    for link, title in zip(links, ["What Is It?", "Questions to Ask Your Doctor"], strict=True):
+        entry = f"Metastatic Breast Cancer: {title}"
+        assert "".join(pdf.marked_text(p)[m] for p, m in link.all_mcids()) == entry
+        (annotation,) = [ref.get_object() for ref in link.objrefs]
+        assert annotation["/Subtype"] == "/Link" and annotation["/Contents"] == entry
+        destination = reader.named_destinations[str(annotation["/Dest"])]
+        assert reader.get_destination_page_number(destination) == starts[title]
+
+
 def test_packet_passes_the_gate_with_every_sheets_elements(packet: Path, project) -> None:
     data = (packet / "newly-diagnosed.pdf").read_bytes()
     loaded = load_packet(project, project.root / PACKET)

@@ -95,13 +95,16 @@ def _divergence(heard: str, cursor: int, expected: Expected, sheet: Sheet, pdf_n
             high = middle - 1
     at = heard.find(want[:low], cursor) if low else -1
     if low >= min(len(want), 8) and at >= 0:
-        start = max(0, low - _CONTEXT)
-        source = want[start : low + _CONTEXT]
-        read = heard[at + start : at + low + _CONTEXT]
+        # Show both from the start of the word where they part (scripts without
+        # spaces: a few characters back), and what came before it for context.
+        space = want.rfind(" ", 0, low)
+        start = space + 1 if space >= 0 and low - space <= _CONTEXT else max(0, low - 4)
+        read = _whole_words(heard[at + start : at + start + _CONTEXT + 1])
+        source = _whole_words(want[start : start + _CONTEXT + 1])
+        before = want[max(0, start - _CONTEXT // 2) : start].strip()
         message = (
-            f"{pdf_name}: the {expected.what} differs from the source after "
-            f"'{_clip(want[start:low], _CONTEXT)}': the PDF reads '{read}', "
-            f"the source has '{source}'"
+            f"{pdf_name}: the {expected.what} reads '{read}' where the source has "
+            f"'{source}' (after '…{before}')"
         )
     else:
         message = f"{pdf_name}: the {expected.what} '{_clip(want)}' is not in the PDF's text"
@@ -110,6 +113,12 @@ def _divergence(heard: str, cursor: int, expected: Expected, sheet: Sheet, pdf_n
         "check the template, the CSS (text-transform, hyphens) and the fonts for this script"
     )
     return finding(PDF_TEXT_FIDELITY, sheet.display, expected.line, message, hint)
+
+
+def _whole_words(text: str) -> str:
+    """``text`` without a last word cut short (where it has spaces at all)."""
+    space = text.rfind(" ")
+    return text[:space] if space > len(text) // 2 else text[:-1]
 
 
 def _clip(text: str, size: int = 80) -> str:

@@ -15,8 +15,10 @@ from .context import Context, pass_ctx
 def doctor(ctx: Context) -> None:
     """Check the renderer: WeasyPrint, Pango, HarfBuzz subsetting, fonts per language.
 
-    Exits 1 when something blocks rendering (no Pango >= 1.44, a configured
-    language without a font).
+    Exits 1 when something blocks rendering (no Pango >= 1.44, a language
+    whose script no installed font covers). A script that an installed font
+    covers but the brand's font stacks do not name is a warning that says
+    which font to add to brand.yaml.
 
     \b
     Example:

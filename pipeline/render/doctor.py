@@ -1,4 +1,12 @@
-"""`factsheet doctor`: is this machine able to render every configured language?"""
+"""`factsheet doctor`: is this machine able to render every configured language?
+
+For each language (configured in org.yaml, or with shared blocks) it asks
+fontconfig whether a family of the brand's stack for the language's script
+has a glyph for a letter of that script, and if none does, which fix applies:
+a font is installed but the brand does not name it (a warning: WeasyPrint
+falls back to it, so the sheet renders, in a font the brand did not choose),
+or no installed font has the letter (an error: the build would fail on it).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +31,9 @@ SAMPLE_CHARS = {
     "Deva": "ह",
     "Thai": "ก",
 }
+#: Letters a language adds to its script's usual set (Persian: پ, which an
+#: Arabic-only font may lack).
+LANG_CHARS = {"fa": "پ", "ur": "ٹ", "ps": "ځ"}
 
 
 @dataclass
@@ -46,20 +57,65 @@ def harfbuzz_subsetting() -> bool:
 
 
 def font_for(family_stack: list[str], char: str) -> str | None:
-    """The family fontconfig would use for ``char`` given the stack, or None."""
+    """The first family of the stack that has a glyph for ``char``, or None."""
     for family in family_stack:
-        try:
-            result = subprocess.run(
-                ["fc-list", f"{family}:charset={ord(char):x}", "family"],
-                capture_output=True,
-                text=True,
-                timeout=10,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        if result.stdout.strip():
+        if _fc_list(f"{family}:charset={ord(char):x}"):
             return family
     return None
+
+
+def installed_families(char: str) -> list[str]:
+    """Every installed family with a glyph for ``char`` (fontconfig), Noto Sans first."""
+    families = {line.split(",")[0].strip() for line in _fc_list(f":charset={ord(char):x}")}
+    return sorted(families, key=lambda name: (not name.startswith("Noto Sans"), len(name), name))
+
+
+def _fc_list(pattern: str) -> list[str]:
+    try:
+        result = subprocess.run(
+            ["fc-list", pattern, "family"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [line for line in result.stdout.splitlines() if line.strip()]
+
+
+#: Debian packages with a font for each script (what `make setup` installs).
+DEBIAN_FONTS = dict.fromkeys(("Hans", "Hant", "Jpan", "Kore"), "fonts-noto-cjk")
+
+
+def font_line(project: Project, lang: str) -> Line:
+    """Whether the brand's stack for ``lang`` covers its script, and if not the
+    fix that applies: add an installed font to the brand, or install one."""
+    script = script_of(lang)
+    stack = font_stack(project, lang)
+    char = LANG_CHARS.get(lang.split("-")[0], SAMPLE_CHARS.get(script, "a"))
+    label = f"fonts for {lang} ({script})"
+    family = font_for(stack, char)
+    if family is not None:
+        return Line(label, family, True)
+    brand = f"styles/{project.org.brand}/brand.yaml"
+    shown = f"{char!r} U+{ord(char):04X}"
+    installed = installed_families(char)
+    if installed:
+        # It renders (fontconfig falls back to an installed font), but not in
+        # a font the brand chose: the fix is configuration, not installation.
+        return Line(
+            label,
+            f"none of {', '.join(stack)} covers {shown}; installed but not in the brand's "
+            f"fonts: {', '.join(installed[:3])} (add it under fonts: {script}: in {brand})",
+            False,
+        )
+    package = DEBIAN_FONTS.get(script, "fonts-noto-core")
+    named = [f for f in project.brand.fonts.get(script, []) if not _fc_list(f)]
+    if named:  # the brand names a font for the script that is not installed
+        fix = f"install {named[0]} (Debian: apt-get install {package})"
+    else:
+        fix = (
+            f"install a font for it (Debian: apt-get install {package}) "
+            f"and add it under fonts: {script}: in {brand}"
+        )
+    return Line(label, f"no installed font covers {shown}: {fix}", False, blocker=True)
 
 
 def diagnose(project: Project | None) -> list[Line]:
@@ -94,19 +150,7 @@ def diagnose(project: Project | None) -> list[Line]:
     )
     if project is None:
         return lines
-    for lang in sorted(project.org.languages):
-        script = script_of(lang)
-        stack = font_stack(project, lang)
-        char = SAMPLE_CHARS.get(script, "a")
-        family = font_for(stack, char)
-        lines.append(
-            Line(
-                f"fonts for {lang} ({script})",
-                family
-                or f"none of {', '.join(stack)} covers {char!r}: install a font "
-                "(Debian: fonts-noto-core, fonts-noto-cjk)",
-                family is not None,
-                blocker=family is None,
-            )
-        )
+    # Every language the project can render: configured, or with shared blocks.
+    for lang in sorted(set(project.org.languages) | set(project.blocks)):
+        lines.append(font_line(project, lang))
     return lines
