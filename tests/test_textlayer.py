@@ -449,3 +449,75 @@ def test_qr_alt_text_is_in_the_sheets_language(root: Path) -> None:
         assert alt.endswith(f"/{lang}/{slug}.pdf")
         if lang != "en":
             assert not alt.startswith("QR code: "), lang
+
+
+# -- any line break, any inline markup: a sweep of widths -----------------------------------------
+
+SWEEP = [
+    (
+        "en",
+        "none",
+        "Call <b>our</b> <i>helpline</i> at <a href='tel:+18775550142'>1-877-555-0142</a>, or "
+        "<span lang='es'>se habla español</span> <b>every</b> <em>single</em> day. "
+        "Extraordinarily long-winded words like incomprehensibilities, <b>un</b>believable "
+        "fragments<i> with</i> spaces <b>inside </b>tags, a hard<br>break, light&shy;house "
+        "keep&shy;ers and ﬁne oﬃce ligatures.",
+    ),
+    (
+        "ar",
+        "none",
+        "في عام 2020، كان <b>في</b> الولايات المتحدة <i>أكثر من</i> 168,000 امرأة يعشن مع "
+        "<a href='https://x.example'>سرطان الثدي</a> النقيلي (IV). ومعظمهن أُصبن أولًا.",
+    ),
+    (
+        "hi",
+        "none",
+        "कैंसर के इलाज के <b>दौरान</b> बहुत से लोग बहुत ज़्यादा थकान महसूस करते हैं। इस <i>थकान</i> "
+        "को कैंसर से जुड़ी थकान कहते हैं, और आराम करने से यह हमेशा दूर नहीं होती।",
+    ),
+    (
+        "th",
+        "none",
+        "หลายคนรู้สึกเหนื่อยมาก<b>ระหว่าง</b>การรักษามะเร็ง อาการแบบนี้เรียกว่าภาวะเหนื่อยล้าจากมะเร็ง "
+        "และการพักผ่อน<i>ไม่ได้</i>ช่วยให้หายไปทุกครั้ง",
+    ),
+    ("de", "uppercase", "Die Straße ist groß, und die Fußgänger gehen über die Brücke zur Schule."),
+    ("el", "uppercase", "Η άιδα και οι όροι της ζωής είναι άυλοι και όμορφοι."),
+    ("tr", "uppercase", "İstanbul ve izmir şehirleri çok güzel ve kalabalıktır."),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang,transform,markup", SWEEP, ids=[case[0] for case in SWEEP])
+def test_every_line_break_keeps_the_source_text(lang: str, transform: str, markup: str) -> None:
+    """The same paragraph laid out at many widths, justified and hyphenated, so
+    that lines break inside words, at spaces inside and between inline elements,
+    after a <br> and at soft hyphens: it always reads as its source."""
+    from weasyprint import HTML
+
+    from pipeline.render.tagging import install
+
+    install()
+    source = reading_form(html_text(markup))
+    direction = "rtl" if lang == "ar" else "ltr"
+    for width in range(60, 400, 23):
+        html = (
+            f"<html lang='{lang}' dir='{direction}'><body style='margin: 0'>"
+            f"<p style='width: {width}px; hyphens: auto; text-align: justify; "
+            f"text-transform: {transform}; font-family: Noto Sans, Noto Naskh Arabic, "
+            f"Noto Sans Devanagari, Noto Sans Thai'>{markup}</p></body></html>"
+        )
+        text = ReadPdf(HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")).text
+        assert reading_form(text) == source, (width, text)
+
+
+def html_text(markup: str) -> str:
+    """What the markup says, as a browser's textContent would (a <br> is a break)."""
+    from xml.etree import ElementTree
+
+    element = ElementTree.fromstring(
+        "<p>" + markup.replace("<br>", "<br/>").replace("&shy;", "\u00ad") + "</p>"
+    )
+    for br in element.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    return "".join(element.itertext())

@@ -109,9 +109,18 @@ class TextLayer:
 
     def __init__(self, page_boxes) -> None:
         self.starts: dict[int, int] = {}
+        #: Text boxes followed by a forced line break (<br>), whose own text
+        #: does not say so: the break is heard as one.
+        self.breaks: set[int] = set()
         lines: dict[int, list] = defaultdict(list)
         for page_box in page_boxes:
+            last = None
             for box in _text_boxes(page_box):
+                if box.element_tag == "br":
+                    if last is not None:
+                        self.breaks.add(id(last))
+                    continue
+                last = box
                 origin = getattr(box, "text_origin", None)
                 if origin is not None and hasattr(box, "text_range"):
                     lines[id(origin)].append(box)
@@ -138,14 +147,18 @@ class TextLayer:
                 text = source[start:end]
         elif getattr(box, "source_text", None) is not None and box.source_text != box.text:
             text = box.source_text
+        if id(box) in self.breaks and not text[-1:].isspace():
+            text += "\n"
         return text.replace("\u00ad", "")
 
 
 def _text_boxes(box):
+    """Text boxes in document order, and the (empty) boxes of <br> elements."""
     from weasyprint.formatting_structure import boxes
 
-    if isinstance(box, boxes.TextBox):
+    if isinstance(box, boxes.TextBox) or box.element_tag == "br":
         yield box
+        return
     for child in getattr(box, "children", ()):
         yield from _text_boxes(child)
 
