@@ -75,6 +75,7 @@ format: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/fidelity.py
 
 clean:
 	rm -rf output/* .pytest_cache

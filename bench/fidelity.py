@@ -15,7 +15,9 @@ language it prints:
 - U+2010: hyphenation hyphens in the PDF's text that the source does not have.
 
 The source text is the sheet's own (title, series and body, as the
-`pdf-text-fidelity` rule sees it). Targets: pairs >= 0.99, glued 0, U+2010 0.
+`pdf-text-fidelity` rule sees it) and what the template prints from the shared
+blocks and org.yaml (help text, hours, disclaimer, review dates). Targets:
+pairs >= 0.99, glued 0, U+2010 0.
 
 Usage: .venv/bin/python bench/fidelity.py [--format json]
 """
@@ -90,6 +92,27 @@ def measure(source_lines: list[str], heard_text: str, lang: str) -> dict:
     }
 
 
+def source_lines(project, sheet) -> list[str]:
+    """The sheet's own text (as `pdf-text-fidelity` sees it), then what the
+    template prints from the shared blocks and org.yaml: the help block, the
+    hours, the disclaimer, the review dates."""
+    from pipeline.source.markdown import plain_text
+    from pipeline.source.texts import sheet_texts
+
+    blocks = project.blocks[sheet.lang]
+    texts = sheet_texts(project, sheet)
+    shared = [
+        plain_text(blocks.helpline_intro),
+        plain_text(blocks.language_assistance),
+        texts.disclaimer,
+        plain_text(blocks.review_note),
+        texts.reviewed,
+        texts.next_review,
+        *(line for channel in texts.channels for line in channel.hours),
+    ]
+    return [expected.text for expected in expected_text(sheet)] + [reading_form(t) for t in shared]
+
+
 def render_all(project, jobs, engine: str) -> dict:
     """PDF bytes per job, rendered by ``engine`` ("plain" or "pipeline")."""
     from weasyprint import HTML
@@ -127,7 +150,7 @@ def run() -> list[dict]:
         pdfs = {engine: render_all(project, jobs, engine) for engine in ("plain", "pipeline")}
     rows: dict[str, dict] = {}
     for sheet in jobs:
-        lines = [expected.text for expected in expected_text(sheet)]
+        lines = source_lines(project, sheet)
         row = rows.setdefault(sheet.lang, {"lang": sheet.lang, "sheets": 0})
         row["sheets"] += 1
         for engine, by_sheet in pdfs.items():

@@ -6,23 +6,31 @@ pages but leaves gaps that matter to people using assistive technology
 they arise, while the content streams are still objects we can edit, instead
 of patching the finished file afterwards:
 
+- the marked content of every line of text carries /ActualText with the
+  source text it stands for wherever its glyphs would read back otherwise
+  (ISO 32000-1 14.9.4; textlayer.py): right-to-left runs in logical order,
+  Indic and Thai clusters whole, line-end spaces kept, no hyphenation hyphen,
+  source case under text-transform;
 - an element that breaks across pages or lines stays ONE structure element
   (its marked content on later pages is referenced with MCR dictionaries,
   ISO 32000-1 14.7.4.3);
 - ``lang`` on an inner element becomes /Lang on its structure element
   (ISO 32000-1 14.9.2), so "Se habla español" is read with a Spanish voice;
-- page margin boxes (running footers, page numbers) and decorative images
-  become /Artifact marked content (ISO 32000-1 14.8.2.2), not orphaned tags
-  (crop marks need nothing: WeasyPrint paints them with the page background,
-  already inside /Artifact);
-- table header cells get /Scope; <figure> is one Figure with /Alt and its
-  caption, also around an inline <svg> (the QR code, its alt from <title>);
-  every link annotation gets /Contents (PDF/UA-1 7.18.5);
-- block children of a list item are wrapped in LBody (ISO 32000-1 14.8.4.3.3).
+- page margin boxes (running footers, page numbers) become /Artifact marked
+  content of /Type /Pagination, /Subtype /Footer or /Header, and decorative
+  images /Type /Layout (ISO 32000-1 14.8.2.2), not orphaned tags (crop marks
+  need nothing: WeasyPrint paints them with the page background, already
+  inside /Artifact);
+- table header cells get /Scope, lists /ListNumbering, figures /Alt and a
+  /BBox on the page (structattrs.py); <figure> is one Figure with its caption,
+  also around an inline <svg> (the QR code, its alt from <title>); every link
+  annotation gets /Contents (PDF/UA-1 7.18.5), flex items included
+  (flexlinks.py);
+- a list item's content, its own text included, sits in LBody
+  (ISO 32000-1 14.8.4.3.3); an element that ends up holding nothing (a
+  paragraph holding only a decorative image) is dropped.
 
 Pinned to WeasyPrint 70.x in pyproject.toml because it follows its internals.
-Over 400 lines: one builder walks WeasyPrint's box tree once; its parts share
-the page's marked-content slots and cannot be read apart.
 """
 
 from __future__ import annotations
