@@ -468,7 +468,7 @@ CASES = [
     case(
         "brand-unknown-key",
         edit(BRAND, "logo_alt:", "logo_alternative:"),
-        f"{BRAND}:30: error: unknown key 'logo_alternative' in brand.yaml "
+        f"{BRAND}:32: error: unknown key 'logo_alternative' in brand.yaml "
         "(hint: did you mean 'logo_alt'?)",
     ),
     case(

@@ -1,9 +1,9 @@
 """`factsheet doctor` names the fix that applies when a script has no font in the brand.
 
 Three states of one language (Hindi, Devanagari): the brand names an installed
-font (ok); a font is installed but the brand does not name it (a warning that
-names the font and the brand file; WeasyPrint would fall back to it); no font
-is installed at all (an error that says what to install). The last state is
+font (ok); a font is installed but the brand does not name it (an error that
+names the font and the brand file: WeasyPrint would fall back to whatever the
+machine has); no font is installed at all (an error that says what to install). The last state is
 made with a fontconfig configuration that has no font folders.
 """
 
@@ -54,9 +54,9 @@ def test_installed_but_not_in_the_brand_says_which_font_to_add(tmp_path: Path) -
     brand = root / BRAND
     brand.write_text(brand.read_text().replace("  Deva: [Noto Sans Devanagari]\n", ""))
     result = run_cli(root, "doctor")
-    assert result.returncode == 0  # it renders, with a font the brand did not choose
+    assert result.returncode == 1
     line = hindi_line(result)
-    assert line.startswith("[warn]")
+    assert line.startswith("[ERR]")
     assert "installed but not in the brand's fonts: Noto Sans Devanagari" in line
     assert f"add it under fonts: Deva: in {BRAND}" in line
     assert "install" not in line.replace("installed", "")

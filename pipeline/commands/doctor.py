@@ -15,10 +15,10 @@ from .context import Context, pass_ctx
 def doctor(ctx: Context) -> None:
     """Check the renderer: WeasyPrint, Pango, HarfBuzz subsetting, fonts per language.
 
-    Exits 1 when something blocks rendering (no Pango >= 1.44, a language
-    whose script no installed font covers). A script that an installed font
-    covers but the brand's font stacks do not name is a warning that says
-    which font to add to brand.yaml.
+    Exits 1 when something blocks rendering as the brand means it: no Pango
+    >= 1.44, or a language whose script no font of the brand's stacks covers.
+    Each such line names its fix: the installed font to add to brand.yaml, or
+    the package to install.
 
     \b
     Example:

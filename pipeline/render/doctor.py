@@ -3,9 +3,10 @@
 For each language (configured in org.yaml, or with shared blocks) it asks
 fontconfig whether a family of the brand's stack for the language's script
 has a glyph for a letter of that script, and if none does, which fix applies:
-a font is installed but the brand does not name it (a warning: WeasyPrint
-falls back to it, so the sheet renders, in a font the brand did not choose),
-or no installed font has the letter (an error: the build would fail on it).
+a font is installed but the brand does not name it (add it to brand.yaml:
+WeasyPrint would fall back to whatever this machine has, so the sheet's look
+and bytes would depend on the machine), or no installed font has the letter
+(install one: the build would fail on it). Either is an error.
 """
 
 from __future__ import annotations
@@ -98,13 +99,15 @@ def font_line(project: Project, lang: str) -> Line:
     shown = f"{char!r} U+{ord(char):04X}"
     installed = installed_families(char)
     if installed:
-        # It renders (fontconfig falls back to an installed font), but not in
-        # a font the brand chose: the fix is configuration, not installation.
+        # fontconfig would fall back to one of them: a font the brand did not
+        # choose, and which differs from machine to machine (the same sheet
+        # would not give the same PDF). The fix is configuration, not installation.
         return Line(
             label,
             f"none of {', '.join(stack)} covers {shown}; installed but not in the brand's "
             f"fonts: {', '.join(installed[:3])} (add it under fonts: {script}: in {brand})",
             False,
+            blocker=True,
         )
     package = DEBIAN_FONTS.get(script, "fonts-noto-core")
     named = [f for f in project.brand.fonts.get(script, []) if not _fc_list(f)]

@@ -16,11 +16,9 @@ of patching the finished file afterwards:
   ISO 32000-1 14.7.4.3);
 - ``lang`` on an inner element becomes /Lang on its structure element
   (ISO 32000-1 14.9.2), so "Se habla español" is read with a Spanish voice;
-- page margin boxes (running footers, page numbers) become /Artifact marked
-  content of /Type /Pagination, /Subtype /Footer or /Header, and decorative
-  images /Type /Layout (ISO 32000-1 14.8.2.2), not orphaned tags (crop marks
-  need nothing: WeasyPrint paints them with the page background, already
-  inside /Artifact);
+- page margin boxes (running footers, page numbers) become /Artifact of /Type
+  /Pagination, /Subtype /Footer or /Header, decorative images /Type /Layout
+  (ISO 32000-1 14.8.2.2), not orphaned tags (crop marks are already artifacts);
 - table header cells get /Scope, lists /ListNumbering, figures /Alt and a
   /BBox on the page (structattrs.py); <figure> is one Figure with its caption,
   also around an inline <svg> (the QR code, its alt from <title>); every link

@@ -12,12 +12,19 @@ WeasyPrint 70 writes a text layer that a reader cannot trust:
 
 The remedy is ISO 32000-1 14.9.4 (replacement text): the marked-content
 sequence of each text box carries /ActualText with the source text it stands
-for, whenever the glyphs would read back differently (``actual_text``). To know
-that source text, ``install`` makes WeasyPrint remember, for each box, its text
-before ``text-transform`` (``source_text``) and, for each line it cuts a box
-into (layout/inline.py split_text_box), the byte range of the box's text the
-line stands for, up to where the next line resumes: so a line that ended on a
-space keeps it, and a hyphen added at the break is not part of the range.
+for, whenever the glyphs would read back differently (tagging.py compares
+``glyph_text`` with ``TextLayer.logical_text``). That also meets 14.8.2.5
+(identifying word breaks: the space that separates words must be in the text
+even where a line, a show string, ends) and 14.8.2.2.3 (a hyphen added to
+divide a word at a line end is an incidental artifact, not part of the word:
+as in 14.9.4's own example, the replacement text spells the word without it;
+a soft hyphen of the source is dropped too).
+
+To know that source text, ``install`` makes WeasyPrint remember, for each box,
+its text before ``text-transform`` (``source_text``) and, for each line it
+cuts a box into (layout/inline.py split_text_box), the byte range of the box's
+text the line stands for, up to where the next line resumes: so a line that
+ended on a space keeps it, and a hyphen added at the break is not in the range.
 
 Pinned to WeasyPrint 70.x (pyproject.toml): it wraps two of its internals.
 """
