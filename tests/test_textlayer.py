@@ -521,3 +521,19 @@ def html_text(markup: str) -> str:
     for br in element.iter("br"):
         br.tail = "\n" + (br.tail or "")
     return "".join(element.itertext())
+
+
+@pytest.mark.slow
+def test_verapdf_passes_the_test_sheets_in_every_script(pdfs, tmp_path: Path) -> None:
+    from conftest import run_verapdf, verapdf_available
+
+    reason = verapdf_available()
+    if reason:
+        pytest.skip(reason)
+    paths = []
+    for lang in SCRIPTS:
+        paths.append(tmp_path / f"{lang}.pdf")
+        paths[-1].write_bytes(pdfs[lang])
+    result = run_verapdf(*paths)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("PASS ") == len(paths), result.stdout
