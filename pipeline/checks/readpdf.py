@@ -63,6 +63,15 @@ def contains(haystack: str, needle: str) -> bool:
     return reading_form(needle) in reading_form(haystack)
 
 
+_TOKEN = re.compile(r"\d+|[a-z]+|[^\W\da-z_]+")
+
+
+def tokens(text: str) -> list[str]:
+    """Words and digit runs, normalised; punctuation and dashes dropped. For
+    locating drawn glyph runs (visible.py), never for deciding that text is there."""
+    return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
 def closest(haystack: str, needle: str) -> str:
     """The stretch of ``haystack`` most like ``needle``, for "found instead" messages."""
     import difflib
