@@ -15,7 +15,7 @@ import click
 
 from .. import __version__
 from ..errors import FactsheetError
-from . import build, check, doctor, new, publish, sheets, translate
+from . import build, check, doctor, imprint, new, publish, sheets, translate
 from .context import Context
 
 
@@ -72,6 +72,7 @@ for command in (
     new.new,
     translate.translate,
     publish.site,
+    imprint.imprint,
     publish.bundle_command,
 ):
     cli.add_command(command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -16,28 +17,60 @@ from .context import Context, pass_ctx
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder holding manifest.json (default output/).",
 )
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Summary format."
+)
 @pass_ctx
-def site(ctx: Context, out) -> None:
+def site(ctx: Context, out, fmt) -> None:
     """Write the clinics' catalog and Atom feed from output/manifest.json.
 
     \b
-    index.html      every sheet, its languages, versions, review dates, downloads
-    site/LANG.html  the sheets in one language, written in that language
-    site/sheets/    one page per sheet
-    feed.xml        an Atom entry per published version, earlier ones kept
+    index.html             every public sheet: languages, versions, review dates, downloads
+    site/LANG.html         the sheets in one language, written in that language
+    site/sheets/           one page per sheet and language
+    site/clinics/ID.html   one clinic's imprinted sheets
+    feed.xml               an Atom entry per sheet version and language, earlier ones kept
+    \b
+    What is public comes from policy.yaml's publish: section; print-shop copies,
+    papers or variants not listed, drafts (by default) and imprints of clinics
+    not listed stay internal. -v lists each internal PDF and why.
     \b
     Examples:
       factsheet build && factsheet site
       factsheet site --out public/
+      factsheet site --format json     # what is public, what is internal and why
     """
+    from ..publish.rules import CATALOG, CLINIC, INTERNAL
     from ..publish.site import write_site
 
     out_dir = ctx.out_dir(out)
-    written = write_site(ctx.root, out_dir)
-    if not ctx.quiet:
-        for path in written:
+    report = write_site(ctx.root, out_dir)
+    for warning in report.warnings:
+        click.echo(warning, err=True)
+    if fmt == "json":
+        rows = [
+            {"path": p.pdf.path, "where": p.where, "reason": p.reason or None}
+            for p in report.placements
+        ]
+        click.echo(json.dumps({"written": report.written, "pdfs": rows}, indent=2))
+        return
+    if ctx.verbose:
+        for path in report.written:
             click.echo(f"wrote {path}", err=True)
-    click.echo(f"catalog: {out_dir / 'index.html'}, feed: {out_dir / 'feed.xml'}")
+        for placement in report.where(INTERNAL):
+            click.echo(f"internal: {placement.pdf.path}: {placement.reason}", err=True)
+    counts = {kind: len(report.where(kind)) for kind in (CATALOG, CLINIC, INTERNAL)}
+    if not counts[CATALOG]:
+        click.echo(
+            "warning: no PDF is public, so the catalog lists no sheet "
+            "(hint: `factsheet site -v` says why each PDF stays internal)",
+            err=True,
+        )
+    click.echo(
+        f"catalog: {out_dir / 'index.html'} ({counts[CATALOG]} public PDFs, "
+        f"{counts[CLINIC]} on clinic pages, {counts[INTERNAL]} internal), "
+        f"feed: {out_dir / 'feed.xml'}"
+    )
 
 
 @click.command(name="bundle")

@@ -36,12 +36,15 @@ class Pdf(BaseModel):
     sheet_id: str
     title: str
     series: str | None = None
+    summary: str | None = None
+    keywords: list[str] = []
     version: str
     lang: str
     variant: str
     paper: str
     print_marks: bool = False
     imprint: str | None = None
+    qr: bool = False  # an office copy with a QR code (<slug>.qr.pdf)
     status: str
     draft_band: bool = False
     reviewed: dt.date

@@ -2,148 +2,101 @@
 
 Clinics look up a handout, see which languages and print variants exist and
 how current each is, and download the PDF. The manifest is the only source
-of what is listed, so the catalog can neither miss a published PDF nor link to
-one the build did not publish. Besides it, only org.yaml (the organisation's
-name and addresses), the shared blocks' labels (interface strings) and CLDR
-(language names, dates) are read. The pages work without JavaScript, each is
-written in the language it lists, and the same manifest gives the same bytes.
+of what exists, so the catalog can neither miss a published PDF nor link to
+one the build did not publish; the publication rules (rules.py, policy.yaml
+`publish:`) decide which of them are public. Besides it, only org.yaml,
+policy.yaml, the shared blocks' labels (interface strings), the clinics'
+files (their display names) and CLDR are read. Every page is written in one
+language, works without JavaScript and on a 320 px wide phone, and the same
+manifest gives the same bytes.
+
+Pages: index.html (every public sheet), site/<lang>.html (one language),
+site/sheets/<slug>.html and <slug>.<lang>.html (one sheet, in the default
+language and in each of its languages), site/clinics/<id>.html (one clinic's
+imprints), and feed.xml.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
-from itertools import groupby
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import Markup
 
 from ..build.output import OutputFolder
 from ..errors import InputError
-from ..source.cldr import direction, format_day, language_name
+from ..source.cldr import direction
 from ..source.loader import Loader
-from ..source.model import Blocks, Org
-from .feed import FEED, PAPER_NAMES, atom_feed, feed_problems, update_history
+from ..source.model import Blocks, Clinic, Policy
+from ..source.yamlfile import LineMap
+from .feed import FEED, atom_feed, entries, feed_problems, update_history
+from .interface import Interface
 from .manifest import Pdf, read_manifest
+from .pages import (
+    SITE,
+    Language,
+    Pages,
+    clinic_page,
+    lang_page,
+    sheet_page,
+)
+from .rules import CATALOG, CLINIC, Placement, clinic_is_public, place_all
+from .search import FOLD_TABLE
 
-SITE = "site"
 TEMPLATES = Path("styles") / "templates" / "site"
 
-#: Interface strings in English; FROM_LABELS names the shared-blocks label that
-#: translates one. Strings without a translation stay English, marked lang="en".
-ENGLISH = {
-    "catalog": "Fact sheets",
-    "intro": "Printable handouts for clinics and patients. Choose a language, "
-    "then the version that suits the reader.",
-    "lang_intro": "The fact sheets available in this language.",
-    "skip": "Skip to main content",
-    "languages": "Languages",
-    "all_sheets": "All fact sheets",
-    "language": "Language",
-    "sheet": "Sheet",
-    "version": "Version",
-    "reviewed": "Last reviewed",
-    "next_review": "Next review due",
-    "download": "Download",
-    "all_languages": "All languages of this sheet",
-    "draft": "DRAFT – not for distribution",
-    "unapproved": "Draft translation, not yet approved",
-    "filter": "Filter",
-    "feed": "Updates (Atom feed)",
-}
-FROM_LABELS = {
-    "sheet": "sheet_id",
-    "version": "version",
-    "reviewed": "reviewed",
-    "next_review": "next_review",
-    "draft": "draft",
-}
-VARIANT_NAMES = {"standard": "Standard", "large-print": "Large print"}
+
+@dataclass
+class SiteReport:
+    """What `factsheet site` wrote, what it left internal and why, and what to fix."""
+
+    written: list[str]
+    placements: list[Placement]
+    warnings: list[str] = field(default_factory=list)
+
+    def where(self, kind: str) -> list[Placement]:
+        return [p for p in self.placements if p.where == kind]
 
 
 @dataclass(frozen=True)
-class Text:
-    """A string and the language it is written in; marked when not the page's."""
-
-    text: str
-    lang: str
-    page_lang: str
-
-    def __str__(self) -> str:
-        return self.text
-
-    @property
-    def dir(self) -> str:
-        return direction(self.lang)
-
-    @property
-    def attrs(self) -> Markup:
-        if self.lang == self.page_lang:
-            return Markup("")
-        return Markup(' lang="{}" dir="{}"').format(self.lang, self.dir)
-
-
-@dataclass(frozen=True)
-class Language:
-    tag: str
-    name: str  # in the language itself (CLDR)
-    dir: str
-    href: str  # its page, relative to the page linking it
-
-
-@dataclass(frozen=True)
-class Download:
+class ClinicLink:
+    id: str
+    name: str
     href: str
-    hreflang: str
-    label: Text  # "Large print, Letter (PDF, 5 pages, 27 KB)"
-    draft_band: bool  # the PDF carries a DRAFT band: not for distribution
-
-
-@dataclass(frozen=True)
-class Edition:
-    """One language and version of a sheet, with its variants to download."""
-
-    language: Language
-    title: str
-    version: str
-    reviewed: dt.date
-    reviewed_text: str
-    next_review: dt.date
-    next_review_text: str
-    unapproved: bool
-    downloads: list[Download]
-
-
-@dataclass(frozen=True)
-class SheetGroup:
-    slug: str
-    sheet_id: str
-    title: str
-    series: str | None
-    lang: str  # of the title and series
-    dir: str
-    href: str
-    editions: list[Edition]
 
 
 # -- entry point ----------------------------------------------------------------------
 
 
-def write_site(root: Path, out_dir: Path) -> list[str]:
-    """Write index.html, site/ and feed.xml into ``out_dir``; return what was written."""
+def write_site(root: Path, out_dir: Path) -> SiteReport:
+    """Write index.html, site/ and feed.xml into ``out_dir``; say what was written."""
     loader = Loader(root)
     org = loader.load_org()
+    policy, policy_lines = loader.load_policy()
     blocks, _ = loader.load_blocks(org)
     env = _environment(root / TEMPLATES)
     with OutputFolder(out_dir) as folder:
         pdfs = read_manifest(out_dir)
-        files = render_pages(env, org, blocks, pdfs)
+        clinics = load_clinics(loader, policy, policy_lines, pdfs)
+        placements = place_all(pdfs, policy.publish, org.default_paper, clinics)
+        public = [p.pdf for p in placements if p.where == CATALOG]
+        records = update_history(folder, org, pdfs)
+        items = entries(records, public, policy.publish, org.default_paper)
+        langs = {org.default_lang, *(pdf.lang for pdf in pdfs), *(i.record["lang"] for i in items)}
+        interfaces, warnings = _interfaces(loader, blocks, langs, org.default_lang)
+        imprints = {
+            clinic_id: [
+                p.pdf for p in placements if p.where == CLINIC and p.pdf.imprint == clinic_id
+            ]
+            for clinic_id in sorted(clinics)
+        }
+        imprints = {clinic_id: found for clinic_id, found in imprints.items() if found}
+        existing = _sheet_pages(public, org.default_lang) | {lang_page(p.lang) for p in public}
+        pages = Pages(org, interfaces, existing)
+        files = render_pages(env, pages, public, imprints, clinics)
         files[f"{SITE}/site.css"] = (root / TEMPLATES / "site.css").read_bytes()
-        feed = atom_feed(org, update_history(folder, org, pdfs))
+        feed = atom_feed(org, pages, items, set(files), org.default_lang)
         problems = feed_problems(feed)
         if problems:  # a bug, never the user's input: stop before publishing it
             raise AssertionError(f"the Atom feed is invalid: {'; '.join(problems)}")
@@ -151,7 +104,7 @@ def write_site(root: Path, out_dir: Path) -> list[str]:
         for relpath in sorted(files):
             folder.write(relpath, files[relpath])
         _remove_stale_pages(out_dir, files)
-    return sorted(files)
+    return SiteReport(sorted(files), placements, warnings)
 
 
 def _environment(folder: Path) -> SandboxedEnvironment:
@@ -178,18 +131,80 @@ def _remove_stale_pages(out_dir: Path, written: dict[str, bytes]) -> None:
             page.unlink()
 
 
+def load_clinics(
+    loader: Loader, policy: Policy, lines: LineMap, pdfs: list[Pdf]
+) -> dict[str, Clinic | None]:
+    """Every clinic with an imprint in the manifest: its file, or None when it is gone.
+
+    A clinic that policy.yaml's publish.imprints names must exist.
+    """
+    folder = loader.sheets_dir / "_org" / "clinics"
+    named = policy.publish.imprints if isinstance(policy.publish.imprints, list) else []
+    for index, clinic_id in enumerate(named):
+        if not (folder / f"{clinic_id}.yaml").is_file():
+            raise InputError(
+                f"publish.imprints: no clinic '{clinic_id}'",
+                "sheets/_org/policy.yaml",
+                lines.get(("publish", "imprints", index)),
+                hint=f"add sheets/_org/clinics/{clinic_id}.yaml (factsheet imprint FILE) "
+                "or remove it from the list",
+            )
+    clinics: dict[str, Clinic | None] = {}
+    for clinic_id in sorted({pdf.imprint for pdf in pdfs if pdf.imprint}):
+        path = folder / f"{clinic_id}.yaml"
+        if not path.is_file() or not clinic_is_public(clinic_id, policy.publish):
+            clinics[clinic_id] = None
+            continue
+        clinics[clinic_id] = loader.load_clinic(path, policy)[0]
+    return clinics
+
+
+def _interfaces(
+    loader: Loader, blocks: dict[str, Blocks], langs: set[str], home: str
+) -> tuple[dict[str, Interface], list[str]]:
+    """Each language's strings; a language without a catalog section borrows (with a warning)."""
+    shown = loader.display(loader.sheets_dir / "_org" / "blocks" / f"{home}.yaml")
+    if home not in blocks or blocks[home].catalog is None:
+        raise InputError(
+            f"the default language {home} has no catalog: section",
+            shown,
+            hint="the catalog's strings come from it; see README.md, 'For clinics'",
+        )
+    interfaces = {lang: Interface(blocks, lang, home) for lang in sorted(langs)}
+    warnings = [
+        f"{loader.display(loader.sheets_dir / '_org' / 'blocks' / f'{lang}.yaml')}: warning: "
+        f"no catalog: section, so the {lang} pages show the {home} strings "
+        f"(hint: copy the catalog: section of {home}.yaml and translate it)"
+        for lang, ui in interfaces.items()
+        if ui.borrowed
+    ]
+    return interfaces, warnings
+
+
+def _sheet_pages(public: list[Pdf], home: str) -> set[str]:
+    """A page per sheet in the default language, and one in each language it has."""
+    pages = set()
+    for pdf in public:
+        pages.add(sheet_page(pdf.slug, home, home))
+        pages.add(sheet_page(pdf.slug, pdf.lang, home))
+    return pages
+
+
 # -- pages ------------------------------------------------------------------------------
 
 
 def render_pages(
-    env: SandboxedEnvironment, org: Org, blocks: dict[str, Blocks], pdfs: list[Pdf]
+    env: SandboxedEnvironment,
+    pages: Pages,
+    public: list[Pdf],
+    imprints: dict[str, list[Pdf]],
+    clinics: dict[str, Clinic | None],
 ) -> dict[str, bytes]:
     """Every HTML page of the catalog, by path relative to the output folder."""
-    home = org.default_lang
-    order = _language_order(org)
-    langs = sorted({pdf.lang for pdf in pdfs}, key=order)
-    slugs = sorted({pdf.slug for pdf in pdfs})
-    pages = {}
+    org, home = pages.org, pages.home
+    langs = sorted({pdf.lang for pdf in public}, key=pages.order)
+    slugs = sorted({pdf.slug for pdf in public})
+    written: dict[str, bytes] = {}
 
     def render(template: str, path: str, lang: str, current: str, **context) -> None:
         prefix = "../" * path.count("/")
@@ -199,120 +214,80 @@ def render_pages(
             "prefix": prefix,
             "current": current,
             "org": org,
-            "ui": interface(blocks, lang),
-            "languages": [_language(tag, prefix) for tag in langs],
+            "ui": pages.ui(lang),
+            "languages": [pages.language(tag, prefix) for tag in langs],
+            "fold_table": FOLD_TABLE,
+            "alternates": [],
         }
+        page.update(context)
         try:
-            html = env.get_template(template).render(**page, **context)
+            html = env.get_template(template).render(**page)
         except TemplateError as error:
             raise InputError(f"template error: {error}", str(TEMPLATES / template)) from None
-        pages[path] = html.encode()
+        written[path] = html.encode()
 
-    def sheets(prefix: str, page_lang: str, lang: str | None = None) -> list[SheetGroup]:
-        chosen = [pdf for pdf in pdfs if lang is None or pdf.lang == lang]
-        return [
-            _sheet(slug, [p for p in chosen if p.slug == slug], prefix, page_lang, order, home)
-            for slug in slugs
-            if any(p.slug == slug for p in chosen)
-        ]
+    def search(lang: str, count: int) -> dict:
+        ui = pages.ui(lang)
+        example = public[0].sheet_id if public else "HL-1"
+        return {
+            "matches": [""] + [ui.plural("matches", n).text for n in range(1, count + 1)],
+            "no_match": ui.no_match.text,
+            "hint": ui.format("search_hint", example=example),
+        }
 
-    render("index.html.j2", "index.html", home, "index", sheets=sheets("", home))
+    clinic_links = [
+        ClinicLink(clinic_id, clinics[clinic_id].name, clinic_page(clinic_id))
+        for clinic_id in imprints
+    ]
+    groups = pages.sheets(public, "", home)
+    render(
+        "index.html.j2",
+        "index.html",
+        home,
+        "index",
+        sheets=groups,
+        search=search(home, len(groups)),
+        clinics=clinic_links,
+    )
     for lang in langs:
-        path = f"{SITE}/{lang}.html"
+        path = lang_page(lang)
+        groups = pages.sheets([pdf for pdf in public if pdf.lang == lang], "../", lang)
         render(
             "lang.html.j2",
             path,
             lang,
             lang,
-            language=_language(lang, "../"),
-            sheets=sheets("../", lang, lang),
+            language=pages.language(lang, "../"),
+            sheets=groups,
+            search=search(lang, len(groups)),
         )
-    for group in sheets("../../", home):
-        path = f"{SITE}/sheets/{group.slug}.html"
-        render("sheet.html.j2", path, home, group.slug, sheet=group)
-    return pages
-
-
-def interface(blocks: dict[str, Blocks], lang: str) -> dict[str, Text]:
-    """The page's interface strings: from the language's shared-blocks labels, else English."""
-    labels = blocks[lang].labels if lang in blocks else None
-    strings = {}
-    for key, english in ENGLISH.items():
-        if labels is not None and key in FROM_LABELS:
-            text = getattr(labels, FROM_LABELS[key])
-            strings[key] = Text(text[:1].upper() + text[1:], lang, lang)
-        else:
-            strings[key] = Text(english, "en", lang)
-    return strings
-
-
-def _language_order(org: Org) -> Callable[[str], tuple]:
-    """The organisation's default language first, then org.yaml's order, then A-Z."""
-    ranks = {tag: rank for rank, tag in enumerate([org.default_lang, *org.languages])}
-    return lambda tag: (ranks.get(tag, len(ranks)), tag)
-
-
-def _language(tag: str, prefix: str) -> Language:
-    return Language(tag, language_name(tag), direction(tag), f"{prefix}{SITE}/{tag}.html")
-
-
-def _sheet(
-    slug: str, pdfs: list[Pdf], prefix: str, page_lang: str, order: Callable, home: str
-) -> SheetGroup:
-    """One sheet: an edition per (language, version), the home language's title first."""
-    pdfs = sorted(pdfs, key=lambda pdf: (order(pdf.lang), pdf.version, _variant_order(pdf)))
-    editions = [
-        _edition(list(group), prefix, page_lang)
-        for _, group in groupby(pdfs, key=lambda pdf: (pdf.lang, pdf.version))
-    ]
-    named = next((pdf for pdf in pdfs if pdf.lang == home), pdfs[0])
-    return SheetGroup(
-        slug=slug,
-        sheet_id=named.sheet_id,
-        title=named.title,
-        series=named.series,
-        lang=named.lang,
-        dir=direction(named.lang),
-        href=f"{prefix}{SITE}/sheets/{slug}.html",
-        editions=editions,
-    )
-
-
-def _variant_order(pdf: Pdf) -> tuple:
-    return (pdf.variant != "standard", pdf.variant, pdf.paper, pdf.print_marks, pdf.imprint or "")
-
-
-def _edition(pdfs: list[Pdf], prefix: str, page_lang: str) -> Edition:
-    first = pdfs[0]
-    return Edition(
-        language=_language(first.lang, prefix),
-        title=first.title,
-        version=first.version,
-        reviewed=first.reviewed,
-        reviewed_text=format_day(first.reviewed, page_lang),
-        next_review=first.next_review,
-        next_review_text=format_day(first.next_review, page_lang),
-        unapproved=any(pdf.unapproved for pdf in pdfs),
-        downloads=[_download(pdf, prefix, page_lang) for pdf in pdfs],
-    )
-
-
-def _download(pdf: Pdf, prefix: str, page_lang: str) -> Download:
-    parts = [VARIANT_NAMES.get(pdf.variant, pdf.variant), PAPER_NAMES.get(pdf.paper, pdf.paper)]
-    if pdf.print_marks:
-        parts.append("with crop marks, for the print shop")
-    if pdf.imprint:
-        parts.append(f"for {pdf.imprint}")
-    pages = f"{pdf.pages} page" + ("" if pdf.pages == 1 else "s")
-    label = f"{', '.join(parts)} (PDF, {pages}, {human_size(pdf.size)})"
-    href = f"{prefix}{quote(pdf.path)}"
-    return Download(href, pdf.lang, Text(label, "en", page_lang), pdf.draft_band)
-
-
-def human_size(size: int) -> str:
-    """A file size as people read it: 812 bytes, 48 KB, 1.2 MB."""
-    if size < 1000:
-        return f"{size} bytes"
-    if size < 1_000_000:
-        return f"{round(size / 1000)} KB"
-    return f"{size / 1_000_000:.1f} MB"
+    for slug in slugs:
+        mine = [pdf for pdf in public if pdf.slug == slug]
+        sheet_langs = sorted({home, *(pdf.lang for pdf in mine)}, key=pages.order)
+        for lang in sheet_langs:
+            path = sheet_page(slug, lang, home)
+            alternates = [
+                Language(tag, "", "", f"../../{sheet_page(slug, tag, home)}")
+                for tag in sheet_langs
+                if tag != lang
+            ]
+            render(
+                "sheet.html.j2",
+                path,
+                lang,
+                slug,
+                sheet=pages.sheet(mine, "../../", lang),
+                alternates=alternates,
+            )
+    for clinic_id, found in imprints.items():
+        groups = pages.sheets(found, "../../", home)
+        render(
+            "clinic.html.j2",
+            clinic_page(clinic_id),
+            home,
+            clinic_id,
+            clinic=clinics[clinic_id],
+            sheets=groups,
+            search=search(home, len(groups)),
+        )
+    return written

@@ -10,14 +10,13 @@ numbers and hours in the PDF as well as the organisation's.
 from __future__ import annotations
 
 import difflib
-import re
 from pathlib import Path
 
 from ..errors import InputError
+from .catalog import CLINIC_ID
 from .loader import Loader
 from .model import Clinic, Project
 
-CLINIC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 #: Document-info key naming the clinic of an imprinted PDF: the gate reads it back.
 IMPRINT_KEY = "FactsheetImprint"
 

@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from . import contacts as cx
+from .catalog import CatalogLabels, Publish, check_plurals
 from .langtag import check_language_tag
 from .lookalikes import check_address
 
@@ -299,8 +300,17 @@ class Blocks(Strict):
     language_assistance: str = Field(min_length=1)
     review_note: str = Field(min_length=1)
     labels: Labels
+    #: The catalog site's strings (source/catalog.py); a language without them
+    #: shows the default language's, marked as such, and `factsheet site` warns.
+    catalog: CatalogLabels | None = None
 
     _lang = field_validator("lang")(check_language_tag)
+
+    @field_validator("catalog")
+    @classmethod
+    def _plurals(cls, value: CatalogLabels | None, info) -> CatalogLabels | None:
+        lang = info.data.get("lang")
+        return check_plurals(value, lang) if value is not None and lang else value
 
 
 class TranslationOf(Strict):
@@ -431,6 +441,8 @@ class Policy(Strict):
     known_contacts: list[KnownContact] = []
     severity: dict[str, Severity] = {}
     languages: dict[str, Override] = {}
+    #: What `factsheet site` publishes (source/catalog.py).
+    publish: Publish = Publish()
 
     def max_pages_for(self, lang: str) -> int:
         override = self.languages.get(lang)

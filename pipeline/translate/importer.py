@@ -221,6 +221,9 @@ def compose_blocks(project: Project, lang: str, markdown: dict[str, str]) -> dic
     data |= {name: markdown[f"block:{name}"] for name in BLOCK_NAMES}
     data["labels"] = {k[len("label:") :]: v for k, v in markdown.items() if k.startswith("label:")}
     existing = project.blocks.get(lang)
+    if existing is not None and existing.catalog is not None:
+        # The catalog site's strings are not in the export: keep the file's own.
+        data["catalog"] = existing.catalog.model_dump()
     if existing is not None:
         same = all(getattr(existing, n) == data[n] for n in BLOCK_NAMES) and (
             existing.labels.model_dump() == data["labels"]

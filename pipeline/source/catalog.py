@@ -1,0 +1,206 @@
+"""Schemas of the clinics' catalog: its interface strings and what it may publish.
+
+Two things a user writes for `factsheet site`: the `catalog:` section of each
+language's shared blocks (sheets/_org/blocks/<lang>.yaml), holding every
+string the catalog pages and the feed show, and the `publish:` section of
+policy.yaml, saying which built PDFs are public.
+
+Plural phrases ("2 pages") are written once per CLDR plural category of the
+language (UTS #35, Part 3, "Language Plural Rules"): Babel says which
+categories a language uses, so a Russian file without its `few` form, or an
+English one with a `few` form English never selects, is an error at load time.
+"""
+
+from __future__ import annotations
+
+import re
+from string import Formatter
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .langtag import babel_locale
+
+PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+#: Every label and the {placeholders} it must keep (no more, no fewer).
+PLACEHOLDERS: dict[str, set[str]] = {
+    "search_hint": {"example"},
+    "matches": {"count"},
+    "no_match": {"query"},
+    "pages": {"count"},
+    "file": {"pages", "size"},
+    "kind": {"variant", "paper"},
+    "print_shop": {"kind"},
+    "qr": {"kind"},
+    "sheet_name": {"series", "title"},
+    "feed_title": {"org"},
+    "entry_title": {"sheet", "language", "version"},
+    "entry_summary": {"version", "sheet_id", "reviewed", "next_review"},
+    "entry_replaces": {"version", "reviewed"},
+    "entry_replaced": {"version"},
+}
+#: Labels written once per plural category: {category: text}.
+PLURAL_LABELS = ("matches", "pages")
+
+
+class CatalogLabels(BaseModel):
+    """The `catalog:` section of a language's shared blocks: every string of the catalog."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    intro: str = Field(min_length=1)
+    lang_intro: str = Field(min_length=1)
+    skip: str = Field(min_length=1)
+    languages: str = Field(min_length=1)
+    all_sheets: str = Field(min_length=1)
+    download: str = Field(min_length=1)
+    all_languages: str = Field(min_length=1)
+    unapproved: str = Field(min_length=1)
+    search: str = Field(min_length=1)
+    search_hint: str = Field(min_length=1)
+    matches: dict[str, str]
+    no_match: str = Field(min_length=1)
+    feed: str = Field(min_length=1)
+    standard: str = Field(min_length=1)
+    large_print: str = Field(min_length=1)
+    letter: str = Field(min_length=1)
+    a4: str = Field(min_length=1)
+    kind: str = Field(min_length=1)
+    print_shop: str = Field(min_length=1)
+    qr: str = Field(min_length=1)
+    pages: dict[str, str]
+    file: str = Field(min_length=1)
+    clinics: str = Field(min_length=1)
+    clinic_intro: str = Field(min_length=1)
+    sheet_name: str = Field(min_length=1)
+    feed_title: str = Field(min_length=1)
+    feed_subtitle: str = Field(min_length=1)
+    entry_title: str = Field(min_length=1)
+    entry_summary: str = Field(min_length=1)
+    entry_replaces: str = Field(min_length=1)
+    entry_replaced: str = Field(min_length=1)
+
+    @field_validator("*")
+    @classmethod
+    def _placeholders(cls, value: object, info) -> object:
+        """Each label keeps exactly its {placeholders}; a plural form other than
+        `other` may leave {count} out ("one page", like ICU MessageFormat's `one {...}`)."""
+        wanted = PLACEHOLDERS.get(info.field_name, set())
+        forms = value if isinstance(value, dict) else {"other": value}
+        for category, text in forms.items():
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError(f"{_form(info.field_name, category)}must be a non-empty text")
+            found = placeholders(text)
+            optional = category != "other" and info.field_name in PLURAL_LABELS
+            if found != wanted and not (optional and found <= wanted):
+                problem = _placeholder_problem(found, wanted)
+                raise ValueError(f"{_form(info.field_name, category)}{problem}")
+        return value
+
+    def plural(self, name: str, category: str) -> str:
+        """The form of a plural label for a CLDR category, `other` where none is written."""
+        forms: dict[str, str] = getattr(self, name)
+        return forms.get(category, forms["other"])
+
+
+def _form(name: str, category: str) -> str:
+    return f"the '{category}' form " if name in PLURAL_LABELS else ""
+
+
+def placeholders(text: str) -> set[str]:
+    """The {names} in a label; a stray brace is an error a translator can fix."""
+    try:
+        return {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+    except ValueError:
+        raise ValueError(
+            "has an unmatched { or }; write placeholders as {name} and nothing else in braces"
+        ) from None
+
+
+def _placeholder_problem(found: set[str], wanted: set[str]) -> str:
+    if not wanted:
+        return f"takes no placeholders, but has {_names(found)}"
+    missing, extra = wanted - found, found - wanted
+    parts = []
+    if missing:
+        parts.append(f"must keep {_names(missing)}")
+    if extra:
+        parts.append(f"has unknown {_names(extra)}")
+    return f"{' and '.join(parts)} (this label takes {_names(wanted)}, in any order)"
+
+
+def _names(names: set[str]) -> str:
+    return ", ".join(f"{{{name}}}" for name in sorted(names))
+
+
+def required_plural_categories(lang: str) -> list[str]:
+    """The CLDR categories a count of pages or sheets can select in ``lang``, plus `other`.
+
+    Whole numbers 0..1000 cover every category a catalog count reaches (Spanish
+    `many`, for instance, is only selected by millions); `other` is always
+    required as the fallback.
+    """
+    rule = babel_locale(lang).plural_form
+    used = {rule(number) for number in range(1001)} | {"other"}
+    return [category for category in PLURAL_CATEGORIES if category in used]
+
+
+def check_plurals(labels: CatalogLabels, lang: str) -> CatalogLabels:
+    """Every plural label has exactly the forms ``lang`` needs (and no category it lacks)."""
+    known = set(babel_locale(lang).plural_form.tags) | {"other"}
+    needed = required_plural_categories(lang)
+    for name in PLURAL_LABELS:
+        forms = getattr(labels, name)
+        unknown = sorted(set(forms) - known)
+        if unknown:
+            raise ValueError(
+                f"catalog.{name}: {lang} has no plural form '{unknown[0]}' "
+                f"(CLDR plural categories for {lang}: {', '.join(needed)})"
+            )
+        missing = [category for category in needed if category not in forms]
+        if missing:
+            raise ValueError(
+                f"catalog.{name}: the plural form{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)} {'are' if len(missing) > 1 else 'is'} missing "
+                f"({lang} needs {', '.join(needed)}; CLDR plural rules)"
+            )
+    return labels
+
+
+# -- publication rules -------------------------------------------------------------------
+
+CLINIC_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+class Publish(BaseModel):
+    """policy.yaml `publish:`: which built PDFs the public catalog and feed list.
+
+    Everything else (print-shop copies, papers or variants not listed, drafts
+    unless allowed, imprints of clinics not listed) stays internal: it is left
+    out of the catalog pages, the feed and `factsheet site --export`.
+    Imprints are never listed in the catalog itself, only on their clinic's page.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    variants: list[Literal["standard", "large-print"]] = ["standard", "large-print"]
+    #: None: only org.yaml's default_paper (an A4 run for one occasion stays internal).
+    papers: list[Literal["letter", "a4"]] | None = None
+    #: Crop-mark copies for the print shop (<slug>.print.pdf).
+    print_shop: bool = False
+    #: Office copies with a QR code (<slug>.qr.pdf).
+    qr_copies: bool = False
+    #: Translations whose status is not approved, and PDFs with a DRAFT band.
+    drafts: bool = False
+    #: Clinics whose page (and imprints) are public: true for all, false for none, or ids.
+    imprints: bool | list[str] = True
+
+    @field_validator("imprints")
+    @classmethod
+    def _clinic_ids(cls, value: bool | list[str]) -> bool | list[str]:
+        if isinstance(value, list):
+            for clinic in value:
+                if not CLINIC_ID.match(clinic):
+                    raise ValueError(f"'{clinic}' is not a clinic id (the name of its .yaml file)")
+        return value
