@@ -148,7 +148,8 @@ class Pages:
         named = next((pdf for pdf in pdfs if pdf.lang == page_lang), None)
         named = named or next((pdf for pdf in pdfs if pdf.lang == self.home), pdfs[0])
         page = sheet_page(named.slug, page_lang, self.home)
-        ids = [named.sheet_id, named.slug]
+        # The slug's words are the default language's: elsewhere they would match by accident.
+        ids = [named.sheet_id] + ([named.slug] if page_lang == self.home else [])
         texts = [text for pdf in pdfs for text in (pdf.title, pdf.series, *pdf.keywords)]
         return SheetGroup(
             slug=named.slug,
