@@ -745,3 +745,46 @@ def test_internal_files_in_mixed_catalog_exist(mixed: Path) -> None:
     paths = {e["path"] for e in manifest(out)}
     assert set(INTERNAL_KINDS) <= paths
     assert all((out / path).is_file() for path in INTERNAL_KINDS)
+
+
+# -- export -------------------------------------------------------------------------------
+
+
+def test_export_holds_exactly_the_public_files(mixed: Path, tmp_path: Path) -> None:
+    root = copy_catalog(mixed, tmp_path / "export")
+    public = tmp_path / "public"
+    result = run_cli(root, "site", "--export", str(public), check=True)
+    assert f"export: {public}" in result.stdout
+    files = {p.relative_to(public).as_posix() for p in public.rglob("*") if p.is_file()}
+    pdfs = {f for f in files if f.endswith(".pdf")}
+    assert pdfs == public_paths(root / "output") | {f"imprints/eastside/en/{MBC}.pdf"}
+    assert {"index.html", "feed.xml", "site/site.css", "site/clinics/eastside.html"} <= files
+    assert not any(f.startswith(".factsheet/") or f == "manifest.json" for f in files)
+    for path in all_pages(public):  # the export stands on its own
+        for href in Page(path).links():
+            if not urlsplit(href).scheme and not href.startswith("#"):
+                assert (path.parent / unquote(urlsplit(href).path)).resolve().is_file(), href
+    # A file that stops being public leaves the next export.
+    set_publish(root, "  variants: [standard]\n  imprints: false\n")
+    run_cli(root, "site", "--export", str(public), check=True)
+    assert not (public / "en" / f"{MBC}.large-print.pdf").exists()
+    assert not (public / "imprints").exists()
+    assert (public / "en" / f"{MBC}.pdf").is_file()
+
+
+@pytest.mark.parametrize("where", ["foreign", "output"])
+def test_export_never_replaces_a_folder_it_did_not_write(
+    mixed: Path, tmp_path: Path, where: str
+) -> None:
+    root = copy_catalog(mixed, tmp_path / "export")
+    if where == "foreign":
+        dest = tmp_path / "photos"
+        dest.mkdir()
+        (dest / "holiday.jpg").write_bytes(b"x")
+    else:
+        dest = root / "output"
+    result = run_cli(root, "site", "--export", str(dest))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{dest}: error: ")
+    if where == "foreign":
+        assert [p.name for p in dest.iterdir()] == ["holiday.jpg"]

@@ -18,10 +18,16 @@ from .context import Context, pass_ctx
     help="Output folder holding manifest.json (default output/).",
 )
 @click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also copy exactly the public files (pages, feed, their PDFs) to this folder, to upload.",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Summary format."
 )
 @pass_ctx
-def site(ctx: Context, out, fmt) -> None:
+def site(ctx: Context, out, export_dir, fmt) -> None:
     """Write the clinics' catalog and Atom feed from output/manifest.json.
 
     \b
@@ -37,7 +43,7 @@ def site(ctx: Context, out, fmt) -> None:
     \b
     Examples:
       factsheet build && factsheet site
-      factsheet site --out public/
+      factsheet site --export public/  # then upload public/ to publish_base_url
       factsheet site --format json     # what is public, what is internal and why
     """
     from ..publish.rules import CATALOG, CLINIC, INTERNAL
@@ -47,12 +53,20 @@ def site(ctx: Context, out, fmt) -> None:
     report = write_site(ctx.root, out_dir)
     for warning in report.warnings:
         click.echo(warning, err=True)
+    exported = None
+    if export_dir is not None:
+        from ..publish.export import export_site
+
+        exported = export_site(out_dir, report.written, report.placements, export_dir)
     if fmt == "json":
         rows = [
             {"path": p.pdf.path, "where": p.where, "reason": p.reason or None}
             for p in report.placements
         ]
-        click.echo(json.dumps({"written": report.written, "pdfs": rows}, indent=2))
+        summary = {"written": report.written, "pdfs": rows}
+        if export_dir is not None:
+            summary["export"] = {"folder": str(export_dir), "files": exported}
+        click.echo(json.dumps(summary, indent=2))
         return
     if ctx.verbose:
         for path in report.written:
@@ -71,6 +85,8 @@ def site(ctx: Context, out, fmt) -> None:
         f"{counts[CLINIC]} on clinic pages, {counts[INTERNAL]} internal), "
         f"feed: {out_dir / 'feed.xml'}"
     )
+    if export_dir is not None:
+        click.echo(f"export: {export_dir.resolve()} ({exported} files, the public ones only)")
 
 
 @click.command(name="bundle")
