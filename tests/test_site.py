@@ -788,3 +788,14 @@ def test_export_never_replaces_a_folder_it_did_not_write(
     assert result.stderr.startswith(f"{dest}: error: ")
     if where == "foreign":
         assert [p.name for p in dest.iterdir()] == ["holiday.jpg"]
+
+
+def test_nothing_public_is_said_and_still_a_valid_catalog(mixed: Path, tmp_path: Path) -> None:
+    root = copy_catalog(mixed, tmp_path / "none")
+    set_publish(root, "  variants: []\n")
+    result = run_cli(root, "site", check=True)
+    assert "warning: no PDF is public" in result.stderr
+    assert "(0 public PDFs," in result.stdout
+    index = Page(root / "output" / "index.html")
+    assert not index.find("form") and not index.find("li", **{"class": "sheet"})
+    assert not atom(root / "output").findall(f"{A}entry")

@@ -54,7 +54,7 @@ class Pdf(BaseModel):
 
     @property
     def unapproved(self) -> bool:
-        """A draft translation: published, but not yet approved by a reviewer."""
+        """Not approved (a draft, in review, machine translated ...): never looks final."""
         return self.status != "approved"
 
 

@@ -178,7 +178,7 @@ class Pages:
             reviewed_text=ui.day(first.reviewed),
             next_review=first.next_review,
             next_review_text=ui.day(first.next_review),
-            unapproved=any(pdf.status != "approved" for pdf in pdfs),
+            unapproved=any(pdf.unapproved for pdf in pdfs),
             downloads=[self.download(pdf, prefix, page_lang) for pdf in pdfs],
             href=self.link(page, prefix),
         )

@@ -36,11 +36,6 @@ class Placement:
     reason: str = ""  # why a PDF stays internal
 
 
-def is_draft(pdf: Pdf) -> bool:
-    """Not approved, or marked with a DRAFT band: never looks final, so not public by default."""
-    return pdf.status != "approved" or pdf.draft_band
-
-
 def place(
     pdf: Pdf, rules: Publish, default_paper: str, clinics: dict[str, Clinic | None]
 ) -> Placement:

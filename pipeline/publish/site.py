@@ -83,15 +83,17 @@ def write_site(root: Path, out_dir: Path) -> SiteReport:
         public = [p.pdf for p in placements if p.where == CATALOG]
         records = update_history(folder, org, pdfs)
         items = entries(records, public, policy.publish, org.default_paper)
-        langs = {org.default_lang, *(pdf.lang for pdf in pdfs), *(i.record["lang"] for i in items)}
-        interfaces, warnings = _interfaces(loader, blocks, langs, org.default_lang)
+        on_clinic_pages = [p.pdf for p in placements if p.where == CLINIC]
         imprints = {
-            clinic_id: [
-                p.pdf for p in placements if p.where == CLINIC and p.pdf.imprint == clinic_id
-            ]
-            for clinic_id in sorted(clinics)
+            clinic_id: [pdf for pdf in on_clinic_pages if pdf.imprint == clinic_id]
+            for clinic_id in sorted({pdf.imprint for pdf in on_clinic_pages})
         }
-        imprints = {clinic_id: found for clinic_id, found in imprints.items() if found}
+        langs = {
+            org.default_lang,
+            *(pdf.lang for pdf in [*public, *on_clinic_pages]),
+            *(item.record["lang"] for item in items),
+        }
+        interfaces, warnings = _interfaces(loader, blocks, langs, org.default_lang)
         existing = _sheet_pages(public, org.default_lang) | {lang_page(p.lang) for p in public}
         pages = Pages(org, interfaces, existing)
         files = render_pages(env, pages, public, imprints, clinics)
@@ -226,11 +228,14 @@ def render_pages(
             raise InputError(f"template error: {error}", str(TEMPLATES / template)) from None
         written[path] = html.encode()
 
-    def search(lang: str, count: int) -> dict:
+    def search(lang: str, groups: list) -> dict | None:
+        """The search form's strings (counts 1..N precomputed: CLDR plurals, not the browser's)."""
+        if not groups:
+            return None
         ui = pages.ui(lang)
-        example = public[0].sheet_id if public else "HL-1"
+        example = groups[0].sheet_id
         return {
-            "matches": [""] + [ui.plural("matches", n).text for n in range(1, count + 1)],
+            "matches": [""] + [ui.plural("matches", n).text for n in range(1, len(groups) + 1)],
             "no_match": ui.no_match.text,
             "hint": ui.format("search_hint", example=example),
         }
@@ -246,7 +251,7 @@ def render_pages(
         home,
         "index",
         sheets=groups,
-        search=search(home, len(groups)),
+        search=search(home, groups),
         clinics=clinic_links,
     )
     for lang in langs:
@@ -259,7 +264,7 @@ def render_pages(
             lang,
             language=pages.language(lang, "../"),
             sheets=groups,
-            search=search(lang, len(groups)),
+            search=search(lang, groups),
         )
     for slug in slugs:
         mine = [pdf for pdf in public if pdf.slug == slug]
@@ -288,6 +293,6 @@ def render_pages(
             clinic_id,
             clinic=clinics[clinic_id],
             sheets=groups,
-            search=search(home, len(groups)),
+            search=search(home, groups),
         )
     return written
