@@ -265,6 +265,15 @@ def test_search_as_people_type(browser, served) -> None:
         assert page.locator("[role=status]").text_content().startswith("No sheet matches")
         page.get_by_label("Search the fact sheets").fill("乳腺癌")
         assert visible_sheets(page) == ["Metastatic Breast Cancer: What Is It?"]
+        # Arabic: the plural form CLDR picks for 1, the query isolated in the sentence.
+        page.goto(served + "site/ar.html")
+        search = page.get_by_label("ابحث في النشرات")
+        search.fill("الثدي")
+        assert page.locator("[role=status]").text_content() == "نشرة واحدة مطابقة."
+        search.fill("HL-9")
+        assert page.locator("[role=status]").text_content() == (
+            "لا توجد نشرة تطابق «\u2068HL-9\u2069»."
+        )
     finally:
         context.close()
 

@@ -19,7 +19,7 @@ from babel.units import format_unit
 from markupsafe import Markup
 
 from ..source.catalog import CatalogLabels
-from ..source.cldr import direction, format_day, language_name
+from ..source.cldr import direction, format_day
 from ..source.langtag import babel_locale
 from ..source.model import Blocks, Labels
 
@@ -147,7 +147,3 @@ class Interface:
     def sheet_name(self, series: str | None, title: str) -> str:
         """'Metastatic Breast Cancer: What Is It?': a sheet is always named with its series."""
         return self.catalog.sheet_name.format(series=series, title=title) if series else title
-
-    def language(self, tag: str) -> str:
-        """A language's name as written in this page's language (CLDR)."""
-        return language_name(tag, self.labels_lang)
