@@ -8,13 +8,16 @@ safe YAML, file:line errors) and its logo is checked like a sheet image.
 The clinic is then copied into sheets/_org/clinics/ byte for byte, one
 sheet is rendered with its box and put through the compliance gate (which
 requires the clinic's numbers and hours in the PDF), and the preview PDF is
-written outside the manifest. If anything fails, the project is left as it
-was: files added are removed, files replaced are restored.
+written outside the manifest. All of that happens in a staged copy of the
+few files one sheet needs: the project only changes, by atomic writes, once
+everything passed.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,9 +89,11 @@ def add_clinic(
     replace: bool = False,
     keep: bool = True,
 ) -> Intake:
-    """Check the clinic's file, add it to the project and render a preview through the gate.
+    """Check the clinic's file, render a preview through the gate, then add it to the project.
 
-    With ``keep`` false the project is restored afterwards (a check of the file only).
+    The preview is rendered in a staged copy of the project's org files, the
+    preview sheet and styles/, so the project itself changes only once
+    everything passed (and never with ``keep`` false: a check of the file only).
     """
     shown = str(path)
     project = load_project(root)
@@ -102,7 +107,7 @@ def add_clinic(
             str(target.relative_to(root)),
             hint="pass --replace to update it, or --id to add it under another id",
         )
-    copies = {target: path.read_bytes()}
+    copies = {}  # the logo first: a clinic file never names a logo not yet there
     if clinic.logo is not None:
         logo = folder / clinic.logo
         data = (path.parent / clinic.logo).read_bytes()
@@ -113,37 +118,43 @@ def add_clinic(
                 hint=f"rename the logo, for example to {clinic_id}-logo{Path(clinic.logo).suffix}",
             )
         copies[logo] = data
+    copies[target] = path.read_bytes()
     slug, lang = _preview_sheet(project, slug, lang)
-    saved = {file: file.read_bytes() if file.exists() else None for file in copies}
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
+    relpath = f"{PREVIEWS}/imprint-{clinic_id}.{slug}.{lang}.pdf"
+    with tempfile.TemporaryDirectory(prefix="factsheet-imprint-") as temp:
+        stage = _stage(root, Path(temp), slug)
+        for file, data in copies.items():
+            atomic_write(stage / file.relative_to(root), data)
+        staged = load_project(stage)  # the clinic as the build will see it (logo included)
+        job = Job(slug, lang, paper=staged.org.default_paper, imprint=clinic_id)
+        outcome = render_job(staged, job, relpath, allow_failing=False)
+    if "error" in outcome:
+        raise CheckFailed(outcome["error"], path=shown)
+    findings = outcome["findings"]
+    if has_errors(findings):
+        first = next(f for f in findings if f.severity == "error")
+        raise CheckFailed(
+            f"the preview of {slug} [{lang}] with this clinic fails the checks: "
+            f"{first.message} [{first.rule}]",
+            findings=findings,
+            path=shown,
+            hint="fix the clinic's file (shorter texts, fewer channels) and run again",
+        )
+    with OutputFolder(out_dir) as output:
+        preview = output.write(relpath, outcome["pdf"])
+    if keep:
         for file, data in copies.items():
             atomic_write(file, data)
-        project = load_project(root)  # the clinic as the build will see it (logo included)
-        job = Job(slug, lang, paper=project.org.default_paper, imprint=clinic_id)
-        relpath = f"{PREVIEWS}/imprint-{clinic_id}.{slug}.{lang}.pdf"
-        outcome = render_job(project, job, relpath, allow_failing=False)
-        if "error" in outcome:
-            raise CheckFailed(outcome["error"], path=shown)
-        findings = outcome["findings"]
-        if has_errors(findings):
-            first = next(f for f in findings if f.severity == "error")
-            raise CheckFailed(
-                f"the preview of {slug} [{lang}] with this clinic fails the checks: "
-                f"{first.message} [{first.rule}]",
-                findings=findings,
-                path=shown,
-                hint="fix the clinic's file (shorter texts, fewer channels) and run again",
-            )
-        with OutputFolder(out_dir) as output:
-            preview = output.write(relpath, outcome["pdf"])
-    except BaseException:
-        _restore(saved)
-        raise
-    if not keep:
-        _restore(saved)
     added = [str(file.relative_to(root)) for file in copies] if keep else []
     return Intake(clinic_id, clinic, added, preview, findings)
+
+
+def _stage(root: Path, stage: Path, slug: str) -> Path:
+    """A project holding only what one imprinted sheet needs: org files, the sheet, styles."""
+    shutil.copytree(root / "styles", stage / "styles", symlinks=True)
+    shutil.copytree(root / "sheets" / "_org", stage / "sheets" / "_org", symlinks=True)
+    shutil.copytree(root / "sheets" / slug, stage / "sheets" / slug, symlinks=True)
+    return stage
 
 
 def _own_logo(target: Path, logo: str) -> bool:
@@ -167,11 +178,3 @@ def _preview_sheet(project: Project, slug: str | None, lang: str | None) -> tupl
         "sheets/",
         hint="choose one with --sheet SLUG and --lang LANG (`factsheet list` shows them)",
     )
-
-
-def _restore(saved: dict[Path, bytes | None]) -> None:
-    for file, data in saved.items():
-        if data is None:
-            file.unlink(missing_ok=True)
-        else:
-            atomic_write(file, data)
