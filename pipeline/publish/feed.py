@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree as ET
 
-from ..build.output import STATE, OutputFolder
+from ..build.output import STATE
 from ..errors import OutputError
 from ..source.catalog import Publish
 from ..source.cldr import language_name
@@ -99,9 +99,9 @@ def version_key(record: dict) -> tuple[str, str, str]:
     return (record["slug"], record["lang"], record["version"])
 
 
-def update_history(folder: OutputFolder, org: Org, pdfs: list[Pdf]) -> list[dict]:
-    """Add the manifest's PDFs not seen before to the history file; return all records."""
-    records = read_history(folder.root)
+def update_history(out_dir: Path, org: Org, pdfs: list[Pdf]) -> list[dict]:
+    """The history with the manifest's PDFs not seen before added (history_bytes writes it)."""
+    records = read_history(out_dir)
     current = {(pdf.path, pdf.version, pdf.sha256): pdf for pdf in pdfs}
     for record in records:  # same bytes, same sheet: fill in fields added since it was seen
         pdf = current.get((record["path"], record["version"], record["sha256"]))
@@ -117,9 +117,13 @@ def update_history(folder: OutputFolder, org: Org, pdfs: list[Pdf]) -> list[dict
         record = pdf.model_dump(mode="json", include={*FIELDS, *LATER_FIELDS})
         record["id"] = ids.setdefault(version_key(record), entry_id(org, pdf))
         records.append(record)
-    text = json.dumps({"entries": records}, indent=2, ensure_ascii=False, sort_keys=True)
-    folder.write(HISTORY, (text + "\n").encode())
     return records
+
+
+def history_bytes(records: list[dict]) -> bytes:
+    """The history file's content, written with the pages so that both change together."""
+    text = json.dumps({"entries": records}, indent=2, ensure_ascii=False, sort_keys=True)
+    return (text + "\n").encode()
 
 
 def entry_id(org: Org, pdf: Pdf) -> str:

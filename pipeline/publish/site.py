@@ -30,7 +30,15 @@ from ..source.cldr import direction
 from ..source.loader import Loader
 from ..source.model import Blocks, Clinic, Policy
 from ..source.yamlfile import LineMap
-from .feed import FEED, atom_feed, entries, feed_problems, update_history
+from .feed import (
+    FEED,
+    HISTORY,
+    atom_feed,
+    entries,
+    feed_problems,
+    history_bytes,
+    update_history,
+)
 from .interface import Interface
 from .manifest import Pdf, read_manifest
 from .pages import (
@@ -81,7 +89,7 @@ def write_site(root: Path, out_dir: Path) -> SiteReport:
         clinics = load_clinics(loader, policy, policy_lines, pdfs)
         placements = place_all(pdfs, policy.publish, org.default_paper, clinics)
         public = [p.pdf for p in placements if p.where == CATALOG]
-        records = update_history(folder, org, pdfs)
+        records = update_history(out_dir, org, pdfs)
         items = entries(records, public, policy.publish, org.default_paper)
         on_clinic_pages = [p.pdf for p in placements if p.where == CLINIC]
         imprints = {
@@ -105,6 +113,7 @@ def write_site(root: Path, out_dir: Path) -> SiteReport:
         files[FEED] = feed
         for relpath in sorted(files):
             folder.write(relpath, files[relpath])
+        folder.write(HISTORY, history_bytes(records))
         _remove_stale_pages(out_dir, files)
     return SiteReport(sorted(files), placements, warnings)
 
