@@ -154,20 +154,19 @@ def test_a_logo_with_a_script_is_refused(project_dir: Path, tmp_path: Path) -> N
     assert "westside.yaml:4: error: " in result.stderr and "script" in result.stderr
 
 
-def test_an_existing_clinic_needs_replace(project_dir: Path, tmp_path: Path) -> None:
-    sent = incoming(tmp_path, name="eastside.yaml")
-    result = run_cli(project_dir, "imprint", str(sent))
+@pytest.mark.parametrize(
+    ("name", "message", "hint"),
+    [
+        ("eastside.yaml", "a clinic 'eastside' already exists", "--replace"),
+        ("Westside Clinic.yaml", "'Westside Clinic' cannot be a clinic id", "--id"),
+    ],
+)
+def test_the_clinic_id_must_be_new_and_well_formed(
+    project_dir: Path, tmp_path: Path, name: str, message: str, hint: str
+) -> None:
+    result = run_cli(project_dir, "imprint", str(incoming(tmp_path, name=name)))
     assert result.returncode == 1
-    assert "a clinic 'eastside' already exists" in result.stderr
-    assert "--replace" in result.stderr
-
-
-def test_an_id_must_be_a_clinic_id(project_dir: Path, tmp_path: Path) -> None:
-    sent = incoming(tmp_path, name="Westside Clinic.yaml")
-    result = run_cli(project_dir, "imprint", str(sent))
-    assert result.returncode == 1
-    assert "'Westside Clinic' cannot be a clinic id" in result.stderr
-    assert "--id" in result.stderr
+    assert message in result.stderr and hint in result.stderr
 
 
 def test_a_logo_name_taken_by_another_clinic_is_refused(project_dir: Path, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from string import Formatter
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -43,43 +43,46 @@ PLACEHOLDERS: dict[str, set[str]] = {
 PLURAL_LABELS = ("matches", "pages")
 
 
+Label = Annotated[str, Field(min_length=1)]
+
+
 class CatalogLabels(BaseModel):
     """The `catalog:` section of a language's shared blocks: every string of the catalog."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    title: str = Field(min_length=1)
-    intro: str = Field(min_length=1)
-    lang_intro: str = Field(min_length=1)
-    skip: str = Field(min_length=1)
-    languages: str = Field(min_length=1)
-    all_sheets: str = Field(min_length=1)
-    download: str = Field(min_length=1)
-    all_languages: str = Field(min_length=1)
-    unapproved: str = Field(min_length=1)
-    search: str = Field(min_length=1)
-    search_hint: str = Field(min_length=1)
+    title: Label
+    intro: Label
+    lang_intro: Label
+    skip: Label
+    languages: Label
+    all_sheets: Label
+    download: Label
+    all_languages: Label
+    unapproved: Label
+    search: Label
+    search_hint: Label
     matches: dict[str, str]
-    no_match: str = Field(min_length=1)
-    feed: str = Field(min_length=1)
-    standard: str = Field(min_length=1)
-    large_print: str = Field(min_length=1)
-    letter: str = Field(min_length=1)
-    a4: str = Field(min_length=1)
-    kind: str = Field(min_length=1)
-    print_shop: str = Field(min_length=1)
-    qr: str = Field(min_length=1)
+    no_match: Label
+    feed: Label
+    standard: Label
+    large_print: Label
+    letter: Label
+    a4: Label
+    kind: Label
+    print_shop: Label
+    qr: Label
     pages: dict[str, str]
-    file: str = Field(min_length=1)
-    clinics: str = Field(min_length=1)
-    clinic_intro: str = Field(min_length=1)
-    sheet_name: str = Field(min_length=1)
-    feed_title: str = Field(min_length=1)
-    feed_subtitle: str = Field(min_length=1)
-    entry_title: str = Field(min_length=1)
-    entry_summary: str = Field(min_length=1)
-    entry_replaces: str = Field(min_length=1)
-    entry_replaced: str = Field(min_length=1)
+    file: Label
+    clinics: Label
+    clinic_intro: Label
+    sheet_name: Label
+    feed_title: Label
+    feed_subtitle: Label
+    entry_title: Label
+    entry_summary: Label
+    entry_replaces: Label
+    entry_replaced: Label
 
     @field_validator("*")
     @classmethod
