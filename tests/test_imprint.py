@@ -214,3 +214,13 @@ def test_imprint_help_shows_the_workflow(project_dir: Path) -> None:
     result = run_cli(project_dir, "imprint", "--help", check=True)
     assert "factsheet imprint --template > eastside.yaml" in result.stdout
     assert "factsheet build --imprint eastside && factsheet site" in result.stdout
+
+
+def test_a_logo_that_is_a_symlink_is_refused(project_dir: Path, tmp_path: Path) -> None:
+    sent = incoming(tmp_path)
+    logo = sent.parent / "westside-logo.svg"
+    logo.unlink()
+    logo.symlink_to(project_dir / "sheets" / "_org" / "org.yaml")
+    result = run_cli(project_dir, "imprint", str(sent))
+    assert result.returncode == 1
+    assert "westside.yaml:4: error: logo 'westside-logo.svg' is a symbolic link" in result.stderr

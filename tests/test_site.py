@@ -23,6 +23,7 @@ from site_support import (
     MBC,
     QTA,
     Page,
+    add_pdf,
     all_pages,
     copy_catalog,
     drafts,  # noqa: F401
@@ -799,3 +800,31 @@ def test_nothing_public_is_said_and_still_a_valid_catalog(mixed: Path, tmp_path:
     index = Page(root / "output" / "index.html")
     assert not index.find("form") and not index.find("li", **{"class": "sheet"})
     assert not atom(root / "output").findall(f"{A}entry")
+
+
+def test_a_translation_import_keeps_the_catalog_strings() -> None:
+    """Importing a sheet rewrites the language's blocks file: its catalog: section stays."""
+    from conftest import ROOT
+
+    from pipeline.translate.importer import compose_blocks
+    from pipeline.translate.units import BLOCK_NAMES
+
+    project = load_project(ROOT)
+    es = project.blocks["es"]
+    markdown = {f"block:{name}": getattr(es, name) for name in BLOCK_NAMES}
+    markdown |= {f"label:{k}": v for k, v in es.labels.model_dump().items()}
+    markdown["label:contents"] = "Índice"
+    data = compose_blocks(project, "es", markdown)
+    assert data["labels"]["contents"] == "Índice"
+    assert data["catalog"] == es.catalog.model_dump()
+    assert list(data)[-1] == "catalog"  # still the last group of the file
+
+
+def test_a_crafted_manifest_cannot_name_pages_outside_the_site(mixed: Path, tmp_path: Path) -> None:
+    root = copy_catalog(mixed, tmp_path / "crafted")
+    out = root / "output"
+    add_pdf(out, f"en/{MBC}.pdf", f"imprints/x/en/{MBC}.pdf", imprint="../../../x")
+    result = run_cli(root, "site")
+    assert result.returncode == 1
+    assert "imprint: Value error, '../../../x' is not a clinic id" in result.stderr
+    assert not (root / "x.html").exists()

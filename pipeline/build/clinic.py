@@ -64,6 +64,13 @@ def read_clinic_file(path: Path, shown: str, project: Project) -> Clinic:
                 line,
                 hint="put the logo next to the clinic's file and write only its name",
             )
+        if (path.parent / clinic.logo).is_symlink():
+            raise InputError(
+                f"logo '{clinic.logo}' is a symbolic link",
+                shown,
+                line,
+                hint="send the image file itself",
+            )
         check_image(path.parent / clinic.logo, clinic.logo, shown, line, project.policy)
     return clinic
 

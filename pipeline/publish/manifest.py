@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from ..errors import OutputError
+from ..source.catalog import CLINIC_ID
 from ..source.langtag import check_language_tag
 
 HINT = "run `factsheet build` again to publish the PDFs and rewrite manifest.json"
@@ -51,6 +52,14 @@ class Pdf(BaseModel):
     next_review: dt.date
 
     _lang = field_validator("lang")(check_language_tag)
+
+    @field_validator("imprint")
+    @classmethod
+    def _clinic(cls, value: str | None) -> str | None:
+        """A clinic id names files and pages: nothing but the id's own characters."""
+        if value is not None and not CLINIC_ID.match(value):
+            raise ValueError(f"'{value}' is not a clinic id")
+        return value
 
     @property
     def unapproved(self) -> bool:
