@@ -61,9 +61,10 @@ def imprint(
     \b
     CLINIC_FILE is the clinic's YAML (name, address, phone and email channels
     with hours, optionally a logo next to it). It is checked (file:line
-    errors), copied to sheets/_org/clinics/ID.yaml with its logo, and one sheet
-    is rendered with the clinic's box through the compliance gate; the preview
-    lands in output/previews/. Nothing is added if any step fails.
+    errors), one sheet is rendered with the clinic's box through the compliance
+    gate (the preview lands in output/previews/), and only then is the file
+    copied to sheets/_org/clinics/ID.yaml with its logo. Nothing changes if any
+    step fails.
     \b
     Examples:
       factsheet imprint --template > eastside.yaml     # a file to send a clinic
