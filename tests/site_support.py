@@ -3,6 +3,7 @@ check that a page for one language carries no interface string of another."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -167,7 +168,8 @@ def drafts(catalog: Path, tmp_path_factory) -> Path:
 # -- interface strings -------------------------------------------------------------------
 
 
-def ui_strings(root: Path, lang: str) -> set[str]:
+@functools.cache
+def ui_strings(root: Path, lang: str) -> frozenset[str]:
     """Every catalog interface string of ``lang``: its fixed parts between placeholders."""
     blocks = load_project(root).blocks[lang]
     texts = []
@@ -184,10 +186,13 @@ def ui_strings(root: Path, lang: str) -> set[str]:
         )
         fragments |= {piece.strip(" ,.:;()（），、。") for piece in pieces}
     # Two letters or more: "版" or "：" alone could be anybody's.
-    return {p for p in fragments if sum(unicodedata.category(c).startswith("L") for c in p) >= 2}
+    return frozenset(
+        p for p in fragments if sum(unicodedata.category(c).startswith("L") for c in p) >= 2
+    )
 
 
-def content_strings(out: Path) -> list[str]:
+@functools.cache
+def content_strings(out: Path) -> tuple[str, ...]:
     """Text a page shows that is content, not interface: sheet texts, names, ids."""
     found = {"Harborlight Breast Cancer Network", "Eastside Community Clinic"}
     for entry in manifest(out):
@@ -195,7 +200,7 @@ def content_strings(out: Path) -> list[str]:
         found |= set(entry.get("keywords", []))
     langs = {entry["lang"] for entry in manifest(out)}
     found |= {language_name(tag, other) for tag in langs for other in langs}
-    return sorted((text for text in found if text), key=len, reverse=True)
+    return tuple(sorted((text for text in found if text), key=len, reverse=True))
 
 
 def foreign_strings(page: Page, root: Path, langs: list[str]) -> list[str]:

@@ -9,6 +9,9 @@ import pytest
 from conftest import run_cli
 from pypdf import PdfReader
 
+from pipeline.build.clinic import add_clinic
+from pipeline.errors import InputError
+
 WESTSIDE = """\
 # Sent by Westside Family Health (fictional).
 name: Westside Family Health
@@ -131,17 +134,25 @@ BAD = [
 
 
 @pytest.mark.parametrize(("text", "pattern"), BAD)
-def test_a_bad_clinic_file_is_one_line_with_file_and_line(
+def test_a_bad_clinic_file_names_its_line(
     project_dir: Path, tmp_path: Path, text: str, pattern: str
 ) -> None:
     before = clinic_files(project_dir)
+    sent = incoming(tmp_path, text)
+    with pytest.raises(InputError) as raised:
+        add_clinic(project_dir, sent, project_dir / "output")
+    assert re.search(pattern, str(raised.value)), str(raised.value)
+    assert str(raised.value).startswith(f"{sent}:")
+    assert clinic_files(project_dir) == before
+    assert not (project_dir / "output" / "previews").exists()
+
+
+def test_a_bad_clinic_file_is_one_line_and_exit_1(project_dir: Path, tmp_path: Path) -> None:
+    text, pattern = BAD[0]
     result = run_cli(project_dir, "imprint", str(incoming(tmp_path, text)))
     assert result.returncode == 1
     [line] = result.stderr.strip().splitlines()
     assert re.search(pattern, line), line
-    assert "Traceback" not in result.stderr
-    assert clinic_files(project_dir) == before
-    assert not (project_dir / "output" / "previews").exists()
 
 
 def test_a_logo_with_a_script_is_refused(project_dir: Path, tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ from site_support import (
     ui_strings,
 )
 
+from pipeline.errors import InputError
 from pipeline.publish.feed import ATOM, feed_problems
 from pipeline.publish.interface import Interface
 from pipeline.publish.manifest import Pdf
@@ -462,7 +463,7 @@ def test_interface_plurals_numbers_and_sizes() -> None:
         (
             "ru",
             ('    few: "{count} страницы"\n', ""),
-            "catalog: catalog.pages: the plural form few",
+            "catalog.pages: the plural form few is missing",
         ),
         (
             "en",
@@ -499,10 +500,25 @@ def test_catalog_labels_are_checked_on_load(
     text = path.read_text()
     assert edit[0] in text
     path.write_text(text.replace(edit[0], edit[1], 1))
+    with pytest.raises(InputError) as raised:
+        load_project(project_dir)
+    error = raised.value
+    assert str(error).startswith(f"sheets/_org/blocks/{lang}.yaml:{error.line}: error: ")
+    # The line is the label's own (or the new key's), in the catalog: section.
+    lines = path.read_text().splitlines()
+    assert lines.index("catalog:") < error.line - 1
+    key = lines[error.line - 1].split(":")[0].strip()
+    assert key in edit[1] or f".{key}" in str(error), (key, str(error))
+    assert message in str(error)
+
+
+def test_a_bad_catalog_label_stops_every_command_with_one_line(project_dir: Path) -> None:
+    path = project_dir / "sheets" / "_org" / "blocks" / "ru.yaml"
+    path.write_text(path.read_text().replace('    few: "{count} страницы"\n', "", 1))
     result = run_cli(project_dir, "list")
     assert result.returncode == 1
-    assert result.stderr.startswith(f"sheets/_org/blocks/{lang}.yaml:")
-    assert message in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert re.match(r"sheets/_org/blocks/ru\.yaml:\d+: error: catalog\.pages: the plural", line)
 
 
 def test_every_language_has_every_catalog_label_in_its_own_words() -> None:

@@ -149,26 +149,30 @@ def required_plural_categories(lang: str) -> list[str]:
     return [category for category in PLURAL_CATEGORIES if category in used]
 
 
-def check_plurals(labels: CatalogLabels, lang: str) -> CatalogLabels:
-    """Every plural label has exactly the forms ``lang`` needs (and no category it lacks)."""
+def plural_problem(labels: CatalogLabels, lang: str) -> tuple[tuple, str] | None:
+    """The first plural label without exactly the forms ``lang`` needs: (key path, message).
+
+    A form the language never selects is as wrong as a missing one: a Russian
+    translator who wrote only `one` and `other` gets "2 страниц" wrong.
+    """
     known = set(babel_locale(lang).plural_form.tags) | {"other"}
     needed = required_plural_categories(lang)
     for name in PLURAL_LABELS:
         forms = getattr(labels, name)
-        unknown = sorted(set(forms) - known)
+        unknown = [category for category in forms if category not in known]
         if unknown:
-            raise ValueError(
-                f"catalog.{name}: {lang} has no plural form '{unknown[0]}' "
-                f"(CLDR plural categories for {lang}: {', '.join(needed)})"
+            return ("catalog", name, unknown[0]), (
+                f"catalog.{name}.{unknown[0]}: {lang} has no plural form '{unknown[0]}' "
+                f"(its CLDR plural categories: {', '.join(needed)})"
             )
         missing = [category for category in needed if category not in forms]
         if missing:
-            raise ValueError(
+            return ("catalog", name), (
                 f"catalog.{name}: the plural form{'s' if len(missing) > 1 else ''} "
                 f"{', '.join(missing)} {'are' if len(missing) > 1 else 'is'} missing "
                 f"({lang} needs {', '.join(needed)}; CLDR plural rules)"
             )
-    return labels
+    return None
 
 
 # -- publication rules -------------------------------------------------------------------

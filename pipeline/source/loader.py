@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
+from .catalog import plural_problem
 from .files import read_text
 from .images import check_image
 from .markdown import parse_body, render_inline
@@ -94,6 +95,15 @@ class Loader:
                     shown,
                     lines.get(("lang",)),
                     hint=f"rename the file to {block.lang}.yaml or fix lang",
+                )
+            problem = plural_problem(block.catalog, block.lang) if block.catalog else None
+            if problem is not None:
+                key, message = problem
+                raise InputError(
+                    message,
+                    shown,
+                    lines.get(key),
+                    hint="write one line per CLDR plural category; {count} is the number",
                 )
             blocks[block.lang] = block
             self.block_lines[block.lang] = lines

@@ -30,7 +30,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from . import contacts as cx
-from .catalog import CatalogLabels, Publish, check_plurals
+from .catalog import CatalogLabels, Publish
 from .langtag import check_language_tag
 from .lookalikes import check_address
 
@@ -300,17 +300,12 @@ class Blocks(Strict):
     language_assistance: str = Field(min_length=1)
     review_note: str = Field(min_length=1)
     labels: Labels
-    #: The catalog site's strings (source/catalog.py); a language without them
-    #: shows the default language's, marked as such, and `factsheet site` warns.
+    #: The catalog site's strings (source/catalog.py; the loader checks their plural
+    #: forms against the language); a language without them shows the default
+    #: language's, marked as such, and `factsheet site` warns.
     catalog: CatalogLabels | None = None
 
     _lang = field_validator("lang")(check_language_tag)
-
-    @field_validator("catalog")
-    @classmethod
-    def _plurals(cls, value: CatalogLabels | None, info) -> CatalogLabels | None:
-        lang = info.data.get("lang")
-        return check_plurals(value, lang) if value is not None and lang else value
 
 
 class TranslationOf(Strict):
