@@ -205,13 +205,18 @@ def content_strings(out: Path) -> tuple[str, ...]:
 
 def foreign_strings(page: Page, root: Path, langs: list[str]) -> list[str]:
     """Interface strings of other languages on a page written in ``page.lang``."""
-    text = page.reader_text()
+    return foreign_in_text(page.reader_text(), page.lang, root, langs)
+
+
+def foreign_in_text(text: str, lang: str, root: Path, langs: list[str]) -> list[str]:
+    """Interface strings of languages other than ``lang`` in what a reader gets."""
+    text = text.translate(ISOLATES)
     for content in content_strings(root / "output"):
         text = text.replace(content, " ")
-    own = ui_strings(root, page.lang)
+    own = ui_strings(root, lang)
     found = []
     for other in langs:
-        if other == page.lang:
+        if other == lang:
             continue
         for piece in ui_strings(root, other):
             if piece in text and not any(piece in mine for mine in own):

@@ -21,6 +21,7 @@ import pytest
 from conftest import ROOT
 from site_support import (
     drafts,  # noqa: F401
+    foreign_in_text,
     manifest,
     mixed,  # noqa: F401
 )
@@ -148,6 +149,31 @@ def test_phone_layout_stacks_downloads_below_the_facts(browser, served) -> None:
         assert all(top > facts["y"] + facts["height"] for _, top, _ in links)
         assert links[0][1] < links[1][1] and links[0][0] == links[1][0]  # stacked rows
         assert all(w > 390 * 0.7 for _, _, w in links)
+    finally:
+        context.close()
+
+
+# -- languages ----------------------------------------------------------------------------
+
+
+def test_what_chromium_shows_is_in_the_page_language_only(browser, served, drafts: Path) -> None:
+    """The rendered text, the search form the script reveals and its messages included."""
+    langs = sorted({e["lang"] for e in manifest(drafts / "output")})
+    context, page = open_page(browser, 390)
+    try:
+        for lang in langs:
+            page.goto(served + f"site/{lang}.html")
+            assert page.evaluate("document.documentElement.lang") == lang
+            search = page.locator("form[role=search] input")
+            search.fill("zzzz")
+            shown = page.evaluate(
+                """() => [document.title, document.body.innerText,
+                    ...[...document.querySelectorAll('[aria-label],[title]')].map(
+                        e => (e.getAttribute('aria-label') || '') + ' ' + (e.title || ''))
+                   ].join('\\n')"""
+            )
+            assert foreign_in_text(shown, lang, drafts, langs) == [], lang
+            assert "zzzz" in page.locator("[role=status]").text_content()
     finally:
         context.close()
 
