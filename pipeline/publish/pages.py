@@ -137,7 +137,7 @@ class Pages:
             key=lambda pdf: (
                 pdf.lang != page_lang,
                 self.order(pdf.lang),
-                pdf.version,
+                newest_first(pdf.version),
                 variant_order(pdf),
             ),
         )
@@ -203,6 +203,12 @@ def variant_label(ui: Interface, pdf: Pdf) -> Text:
     elif pdf.qr:
         label = ui.format("qr", kind=label.text)
     return label
+
+
+def newest_first(version: str) -> tuple:
+    """'10.0' before '3.1' before '3.0' (versions are dotted numbers, compared as numbers)."""
+    parts = [int(part) if part.isdigit() else 0 for part in version.split(".")]
+    return tuple(-part for part in parts + [0] * (3 - len(parts)))
 
 
 def variant_order(pdf: Pdf) -> tuple:
