@@ -1,8 +1,11 @@
-"""plan -> jobs -> cache -> (parallel) render + gate -> atomic publish -> manifest.
+"""plan -> jobs -> cache -> executor (render + gate) -> atomic publish -> manifest.
 
-The main process plans, runs the cheap source checks, skips jobs whose key is
-unchanged, and publishes; rendering and the PDF checks run in worker processes
-that each load the project once and keep WeasyPrint's fonts warm across jobs.
+The build process plans, runs the cheap source checks, skips jobs whose key is
+unchanged, and alone publishes; rendering and the PDF checks run on an
+executor (executor.py): by default render processes forked on this machine
+(localpool.py), or the workers of a Dask cluster (cluster.py). Outcomes come
+back here whatever ran them, so a cluster build publishes and writes the
+manifest exactly as a local one does.
 """
 
 from __future__ import annotations
@@ -10,20 +13,18 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..checks.gate import brand_findings, pdf_findings, source_findings
+from ..checks.gate import brand_findings, source_findings
 from ..checks.registry import Finding, has_errors
-from ..errors import CheckFailed, FactsheetError
-from ..render.pdf import render_sheet
-from ..source.clinics import load_clinic
-from ..source.loader import load_project
+from ..errors import CheckFailed
 from ..source.model import Project
+from .executor import Executor, Tally, Task
 from .keys import job_key
+from .localpool import LocalPool
 from .output import OutputFolder
 from .plan import Job
 
@@ -31,11 +32,12 @@ from .plan import Job
 @dataclass
 class JobResult:
     job: Job
-    status: str  # built | skipped | failed | draft
+    status: str  # built | skipped | failed | draft (pending while it runs)
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
     path: str | None = None
     seconds: float = 0.0
+    attempts: int = 0  # runs on a worker: more than 1 when a lost worker was replaced
 
 
 @dataclass
@@ -51,52 +53,8 @@ class BuildReport:
         return not any(r.status == "failed" for r in self.results)
 
 
-# -- worker side -------------------------------------------------------------
-
-_PROJECT: Project | None = None
-
-
-def _worker_init(root: str) -> None:
-    global _PROJECT
-    _PROJECT = load_project(Path(root))
-
-
-def render_job(
-    project: Project, job: Job, relpath: str, allow_failing: bool, source_failed: bool = False
-) -> dict:
-    """Render one job and run the PDF gate on it. Returns plain data (picklable).
-
-    With ``allow_failing``, a job that fails the gate (or whose source already
-    failed) is rendered again with a visible DRAFT band.
-    """
-    sheet = project.sheet(job.slug, job.lang)
-    started = time.perf_counter()
-    try:
-        clinic = load_clinic(project, job.imprint) if job.imprint else None
-        rendered = render_sheet(project, sheet, job.options(draft_band=source_failed))
-        findings = pdf_findings(project, sheet, rendered.pdf, relpath, job.variant, clinic)
-        draft = source_failed
-        if has_errors(findings) and allow_failing and not draft:
-            rendered = render_sheet(project, sheet, job.options(draft_band=True))
-            findings = pdf_findings(project, sheet, rendered.pdf, relpath, job.variant, clinic)
-            draft = True
-    except FactsheetError as error:
-        return {"error": str(error), "seconds": time.perf_counter() - started}
-    return {
-        "pdf": rendered.pdf,
-        "pages": rendered.pages,
-        "findings": findings,
-        "draft": draft,
-        "seconds": time.perf_counter() - started,
-    }
-
-
-def _worker_job(job: Job, relpath: str, allow_failing: bool, source_failed: bool) -> dict:
-    assert _PROJECT is not None
-    return render_job(_PROJECT, job, relpath, allow_failing, source_failed)
-
-
-# -- main side ---------------------------------------------------------------
+#: Called with a finished job's result, or with None when only the tally changed.
+Progress = Callable[[JobResult | None, Tally], None]
 
 
 def manifest_entry(
@@ -135,9 +93,15 @@ def build(
     workers: int = 1,
     force: bool = False,
     allow_failing: bool = False,
-    progress: Callable[[JobResult, int, int], None] | None = None,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> BuildReport:
-    """Build the jobs into ``out``; see the module docstring for the flow."""
+    """Build the jobs into ``out``; see the module docstring for the flow.
+
+    ``executor`` runs the jobs the cache cannot skip (default: a LocalPool of
+    ``workers`` processes). Interrupted (Ctrl-C) or stopped by an error, the
+    build still writes the manifest of what it published, then re-raises.
+    """
     started = time.perf_counter()
     brand = [f for f in brand_findings(project) if f.severity == "error"]
     if brand:
@@ -149,21 +113,20 @@ def build(
         )
     folder = OutputFolder(out)
     results: list[JobResult] = []
+    tally = Tally(len(jobs))
     default_paper = project.org.default_paper
     with folder:
         if force:
             folder.clear_cache()
         entries = folder.manifest()
-        todo: list[tuple[Job, str, str, bool]] = []
-        done = 0
+        todo: list[tuple[Task, str]] = []  # (task, job key)
         for job in jobs:
             sheet = project.sheet(job.slug, job.lang)
             relpath = job.relpath(default_paper)
             found = source_findings(project, sheet)
             if has_errors(found) and not allow_failing:
                 results.append(JobResult(job, "failed", found, path=relpath))
-                done += 1
-                _tell(progress, results[-1], done, len(jobs))
+                _tell(progress, results[-1], tally)
                 continue
             key = job_key(project, sheet, job)
             source_failed = has_errors(found)
@@ -171,64 +134,71 @@ def build(
             if entry is not None and entry.get("path") == relpath:
                 entries[relpath] = entry
                 results.append(JobResult(job, "skipped", found, path=relpath))
-                done += 1
-                _tell(progress, results[-1], done, len(jobs))
+                _tell(progress, results[-1], tally)
                 continue
-            todo.append((job, relpath, key, source_failed))
+            task = Task(len(todo), job, relpath, sheet.display, allow_failing, source_failed)
+            todo.append((task, key))
             results.append(JobResult(job, "pending", found, path=relpath))
 
-        pending = {(r.job, r.path): r for r in results if r.status == "pending"}
-        for (job, relpath, key, _), outcome in _run(project, todo, workers, allow_failing):
-            result = pending[(job, relpath)]
-            result.seconds = outcome.get("seconds", 0.0)
-            if "error" in outcome:
-                result.status, result.error = "failed", outcome["error"]
-            else:
-                result.findings += outcome["findings"]
-                if has_errors(result.findings) and not outcome["draft"]:
-                    result.status = "failed"  # the previous good PDF stays
-                else:
-                    folder.write(relpath, outcome["pdf"])
-                    entry = manifest_entry(
-                        project, job, relpath, outcome["pdf"], outcome["pages"], outcome["draft"]
+        pending = [r for r in results if r.status == "pending"]
+        try:
+            runner = executor or LocalPool(workers)
+            for update in runner.run(project, [task for task, _ in todo]):
+                index = update.task.index
+                if update.kind == "finished":
+                    tally.running.discard(index)
+                    result = pending[index]
+                    _publish(
+                        project,
+                        folder,
+                        entries,
+                        result,
+                        update.task,
+                        todo[index][1],
+                        update.outcome or {},
                     )
-                    entries[relpath] = entry
-                    if not outcome["draft"]:
-                        folder.remember(key, entry)
-                    result.status = "draft" if outcome["draft"] else "built"
-            done += 1
-            _tell(progress, result, done, len(jobs))
-        folder.write_manifest(entries, f"factsheet {__version__}")
+                    _tell(progress, result, tally)
+                else:
+                    tally.running.add(index)
+                    _tell(progress, None, tally)
+        finally:
+            folder.write_manifest(entries, f"factsheet {__version__}")
     return BuildReport(results, time.perf_counter() - started)
 
 
-def _tell(progress, result: JobResult, done: int, total: int) -> None:
+def _publish(
+    project: Project,
+    folder: OutputFolder,
+    entries: dict[str, dict],
+    result: JobResult,
+    task: Task,
+    key: str,
+    outcome: dict,
+) -> None:
+    """Publish a finished job's PDF if it passed the gate (or is a draft); record it."""
+    result.seconds = outcome.get("seconds", 0.0)
+    result.attempts = outcome.get("attempts", 1)
+    if "error" in outcome:
+        result.status, result.error = "failed", outcome["error"]
+        return
+    result.findings += outcome["findings"]
+    if has_errors(result.findings) and not outcome["draft"]:
+        result.status = "failed"  # the previous good PDF stays
+        return
+    relpath, data = task.relpath, outcome["pdf"]
+    folder.write(relpath, data)
+    entry = manifest_entry(project, task.job, relpath, data, outcome["pages"], outcome["draft"])
+    entries[relpath] = entry
+    if not outcome["draft"]:
+        folder.remember(key, entry)
+    result.status = "draft" if outcome["draft"] else "built"
+
+
+def _tell(progress: Progress | None, result: JobResult | None, tally: Tally) -> None:
+    if result is not None:
+        tally.done += 1
     if progress is not None:
-        progress(result, done, total)
-
-
-def _run(project: Project, todo, workers: int, allow_failing: bool) -> Iterator[tuple]:
-    """Render jobs; yield (job, relpath, key, source_failed), outcome as they complete."""
-    if not todo:
-        return
-    if workers <= 1 or len(todo) == 1:
-        for item in todo:
-            job, relpath, _, source_failed = item
-            yield item, render_job(project, job, relpath, allow_failing, source_failed)
-        return
-    workers = min(workers, len(todo))
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=_worker_init, initargs=(str(project.root),)
-    ) as pool:
-        futures = {
-            pool.submit(_worker_job, item[0], item[1], allow_failing, item[3]): item
-            for item in todo
-        }
-        remaining = set(futures)
-        while remaining:
-            finished, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-            for future in finished:
-                yield futures[future], future.result()
+        progress(result, tally)
 
 
 def default_workers() -> int:

@@ -46,6 +46,67 @@ def _versions() -> str:
     return f"factsheet {__version__}; weasyprint {version('weasyprint')}; pypdf {version('pypdf')}"
 
 
+#: Distributions whose code shapes the bytes of a PDF, beyond WeasyPrint and pypdf.
+_SHAPING = (
+    "weasyprint", "pydyf", "tinycss2", "cssselect2", "tinyhtml5", "fonttools", "pypdf",
+    "segno", "jinja2", "markdown-it-py", "mdit-py-plugins", "babel",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _native_versions() -> tuple[tuple[str, str], ...]:
+    """Versions of the C libraries that lay out and shape text."""
+    import ctypes
+    import ctypes.util
+
+    found = []
+    for name, symbol in (("pango-1.0", "pango_version_string"), ("harfbuzz", "hb_version_string")):
+        try:
+            function = getattr(ctypes.CDLL(ctypes.util.find_library(name)), symbol)
+            function.restype = ctypes.c_char_p
+            found.append((name, function().decode()))
+        except (OSError, AttributeError, TypeError):
+            found.append((name, "-"))
+    return tuple(found)
+
+
+def environment(project: Project) -> dict[str, str]:
+    """What a machine renders with besides the project's files: versions and fonts.
+
+    A cluster build checks every worker against the client, because the job
+    key is computed on the client: a worker with another WeasyPrint, Pango or
+    font file would publish different bytes under the same key.
+    """
+    import platform
+    import zlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"factsheet": __version__, "python": platform.python_version()}
+    for name in _SHAPING:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "-"
+    found["zlib"] = zlib.ZLIB_RUNTIME_VERSION
+    found.update(_native_versions())
+    families = sorted({f for stack in project.brand.fonts.values() for f in stack})
+    found.update({f"font {family}": _font_files(family) for family in families})
+    return found
+
+
+def environment_difference(expected: dict[str, str], actual: dict[str, str]) -> str | None:
+    """One line naming what differs (at most three items), or None."""
+    differs = [
+        f"{name} {actual.get(name, '-')} (client: {expected.get(name, '-')})"
+        for name in sorted(set(expected) | set(actual))
+        if expected.get(name) != actual.get(name)
+    ]
+    if not differs:
+        return None
+    more = f" and {len(differs) - 3} more" if len(differs) > 3 else ""
+    return "this worker renders with " + ", ".join(differs[:3]) + more
+
+
 def template_files(project: Project, name: str = "sheet.html.j2") -> list[Path]:
     """The files that shape every sheet of a brand: its template, CSS, logo, brand.yaml."""
     for folder in (project.brand_dir / "templates", project.root / "styles" / "templates"):

@@ -21,24 +21,29 @@ Examples:
 
 
 class Progress:
-    """One updating line on a terminal; plain lines otherwise."""
+    """One updating line on a terminal (done / running / queued); plain lines otherwise."""
 
     def __init__(self, quiet: bool, verbose: bool) -> None:
         self.quiet = quiet
         self.verbose = verbose
         self.tty = sys.stderr.isatty()
         self.started = time.perf_counter()
+        self.last = ""
 
-    def __call__(self, result, done: int, total: int) -> None:
-        elapsed = time.perf_counter() - self.started
-        eta = elapsed / done * (total - done) if done else 0
+    def __call__(self, result, tally) -> None:
+        if result is None:  # a job started or is being retried
+            if self.tty and not self.verbose and self.last:
+                click.echo("\r\033[K" + self._line(tally, self.last), err=True, nl=False)
+            return
+        done, total = tally.done, tally.total
         failed = result.status == "failed"
         if self.tty and not self.verbose:
-            line = f"[{done}/{total}] {result.status:7} {result.job.label}  ETA {eta:4.0f}s"
-            click.echo("\r\033[K" + line, err=True, nl=done == total)
+            self.last = f"{result.status:7} {result.job.label}"
+            click.echo("\r\033[K" + self._line(tally, self.last), err=True, nl=done == total)
         elif self.verbose or failed or (not self.quiet and result.status != "skipped"):
             took = f" {result.seconds:.2f}s" if result.seconds else ""
-            click.echo(f"[{done}/{total}] {result.status} {result.path}{took}", err=True)
+            again = f" (attempt {result.attempts})" if result.attempts > 1 else ""
+            click.echo(f"[{done}/{total}] {result.status} {result.path}{took}{again}", err=True)
         if failed or self.verbose:
             if self.tty and not self.verbose:
                 click.echo("", err=True)
@@ -51,6 +56,14 @@ class Progress:
                         f"  {item.location}: {item.severity}: {item.message} [{item.rule}]{hint}",
                         err=True,
                     )
+
+    def _line(self, tally, last: str) -> str:
+        elapsed = time.perf_counter() - self.started
+        eta = elapsed / tally.done * (tally.total - tally.done) if tally.done else 0
+        return (
+            f"[{tally.done}/{tally.total}] {last}  running {len(tally.running)}, "
+            f"queued {tally.queued}  ETA {eta:4.0f}s"
+        )
 
 
 @click.command(epilog=EPILOG_BUILD)
@@ -180,6 +193,7 @@ def build(
                             "path": r.path,
                             "status": r.status,
                             "error": r.error,
+                            "attempts": r.attempts,
                             "findings": [f.as_dict() for f in r.findings],
                         }
                         for r in report.results

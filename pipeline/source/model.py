@@ -397,6 +397,12 @@ class Policy(Strict):
         max_sheet_bytes: int = Field(default=1_000_000, gt=0)
         max_image_bytes: int = Field(default=10_000_000, gt=0)
         max_list_depth: int = Field(default=4, gt=0)
+        # The build's worker pool (local processes or Dask workers): a job over
+        # either limit is stopped and fails naming its sheet; it is not retried.
+        #: Seconds one job (render and PDF checks) may take.
+        render_seconds: float = Field(default=120, gt=0)
+        #: Resident memory one render process may use, in MB.
+        worker_memory_mb: int = Field(default=1024, gt=0)
 
     class LinkText(Strict):
         forbid_bare_urls: bool = True

@@ -1,0 +1,167 @@
+"""One render process, watched against the limits of policy.yaml.
+
+Why a separate process per worker slot, also on a Dask worker: a thread that
+runs away inside WeasyPrint or Pango cannot be stopped, and a process that
+decodes a huge image takes its whole host down with it. A process can be
+killed the moment it passes ``limits.render_seconds`` or
+``limits.worker_memory_mb`` (its resident memory is read every ``TICK``), and
+the job then fails once, naming its sheet. A process that dies without being
+told to (killed from outside, crashed) is a lost worker: the caller retries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from ..errors import FactsheetError
+from ..source.model import Policy, Project
+from .executor import Task, over_memory, over_time
+from .worker import detach, serve
+
+#: How often a running job's time and memory are looked at (seconds).
+TICK = 0.05
+#: How long a render process started on a Dask worker may take to load its snapshot.
+START_SECONDS = 300
+
+
+def _forked(conn: Connection, project: Project, inherited: list[Connection]) -> None:
+    for other in inherited:  # the parent's ends of the pipes to its other workers
+        other.close()
+    detach()
+    serve(conn, project)
+
+
+class RenderProcess:
+    """A render process and the job it is running, if any."""
+
+    def __init__(self, conn: Connection, handle, pid: int) -> None:
+        self.conn = conn
+        self._handle = handle  # a multiprocessing.Process or a subprocess.Popen
+        self.pid = pid
+        self.task: Task | None = None
+        self.started = 0.0
+        self.peak_mb = 0
+        self._psutil = None
+        self._code: int | None = None  # exit status, once reaped
+
+    @classmethod
+    def fork(cls, project: Project, others: Iterable[RenderProcess] = ()) -> RenderProcess:
+        """Fork from this (single-threaded) process; the child inherits the project."""
+        context = multiprocessing.get_context("fork")
+        parent, child = context.Pipe()
+        inherited = [parent, *(other.conn for other in others)]
+        process = context.Process(target=_forked, args=(child, project, inherited), daemon=True)
+        process.start()
+        child.close()
+        return cls(parent, process, process.pid)
+
+    @classmethod
+    def spawn(cls, root: Path, expected: dict[str, str]) -> RenderProcess:
+        """Start ``python -m pipeline.build.worker`` on a snapshot (safe in threads)."""
+        ours, theirs = socket.socketpair()
+        with theirs:
+            popen = subprocess.Popen(
+                [sys.executable, "-m", "pipeline.build.worker", str(theirs.fileno())],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+            )
+        process = cls(Connection(ours.detach()), popen, popen.pid)
+        try:
+            process.conn.send(("load", str(root), expected))
+            if not process.conn.poll(START_SECONDS):
+                raise FactsheetError(f"a render process did not start in {START_SECONDS} s")
+            kind, message = process.conn.recv()
+        except (EOFError, OSError):
+            why = process.exit()
+            process.stop()
+            raise FactsheetError(f"a render process died while starting ({why})") from None
+        except BaseException:
+            process.stop()
+            raise
+        if kind != "ready":
+            process.stop()
+            raise FactsheetError(message)
+        return process
+
+    # -- jobs -----------------------------------------------------------------
+
+    def start(self, task: Task) -> None:
+        self.conn.send(task)
+        self.task = task
+        self.started = time.monotonic()
+        self.peak_mb = 0
+
+    def receive(self) -> dict | None:
+        """The finished job's outcome, or None if the process died instead."""
+        try:
+            outcome = self.conn.recv()
+        except (EOFError, OSError):
+            return None
+        self.task = None
+        return outcome
+
+    def over_limit(self, limits: Policy.Limits) -> dict | None:
+        """The failed outcome if the running job is over a limit (then stop the process)."""
+        assert self.task is not None
+        elapsed = time.monotonic() - self.started
+        if elapsed > limits.render_seconds:
+            return over_time(self.task, limits.render_seconds, elapsed)
+        used = self.memory_mb()
+        self.peak_mb = max(self.peak_mb, used)
+        if used > limits.worker_memory_mb:
+            return over_memory(self.task, limits.worker_memory_mb, used, elapsed)
+        return None
+
+    def run(self, task: Task, limits: Policy.Limits) -> dict | None:
+        """Run one job to its end (blocking); None if the process was lost."""
+        self.start(task)
+        while not self.conn.poll(TICK):
+            stopped = self.over_limit(limits)
+            if stopped is not None:
+                self.stop()
+                return stopped
+        return self.receive()
+
+    # -- the process ------------------------------------------------------------
+
+    def memory_mb(self) -> int:
+        """Resident memory in MB (0 once the process is gone)."""
+        import psutil
+
+        try:
+            if self._psutil is None:
+                self._psutil = psutil.Process(self.pid)
+            return self._psutil.memory_info().rss // (1 << 20)
+        except psutil.Error:
+            return 0
+
+    def stop(self) -> None:
+        """Kill the process (no job is worth waiting for) and reap it."""
+        if self._code is None:  # once reaped, its pid may belong to another process
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        self.exit()
+        self.conn.close()
+
+    def exit(self) -> str:
+        """Wait for the process to end; how it ended, for messages."""
+        if self._code is None:
+            if isinstance(self._handle, subprocess.Popen):
+                self._code = self._handle.wait()
+            else:
+                self._handle.join()
+                self._code = self._handle.exitcode
+        code = self._code
+        if code is not None and code < 0:
+            return f"killed by {signal.Signals(-code).name}"
+        return f"exited with status {code}"

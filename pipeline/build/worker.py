@@ -1,0 +1,124 @@
+"""The render side of a build: a job in, its PDF and findings out.
+
+A render process serves jobs over a connection, one at a time, and keeps
+WeasyPrint and its fonts warm between them. The local pool forks it from the
+build process, so it inherits the loaded project; a Dask worker starts it as
+``python -m pipeline.build.worker`` and tells it which project snapshot to
+load. Either way it ignores Ctrl-C (its parent decides what stops), dies with
+its parent, and returns plain data the parent can publish.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from ..checks.gate import pdf_findings
+from ..checks.registry import has_errors
+from ..errors import FactsheetError
+from ..render.pdf import render_sheet
+from ..source.clinics import load_clinic
+from ..source.model import Project
+from .executor import Task
+
+
+def render_task(project: Project, task: Task) -> dict:
+    """Render one job and run the PDF gate on it. Returns plain (picklable) data.
+
+    With ``allow_failing``, a job that fails the gate (or whose source already
+    failed) is rendered again with a visible DRAFT band.
+    """
+    job = task.job
+    sheet = project.sheet(job.slug, job.lang)
+    started = time.perf_counter()
+    try:
+        clinic = load_clinic(project, job.imprint) if job.imprint else None
+        draft = task.source_failed
+        rendered = render_sheet(project, sheet, job.options(draft_band=draft))
+        findings = pdf_findings(project, sheet, rendered.pdf, task.relpath, job.variant, clinic)
+        if has_errors(findings) and task.allow_failing and not draft:
+            rendered = render_sheet(project, sheet, job.options(draft_band=True))
+            findings = pdf_findings(project, sheet, rendered.pdf, task.relpath, job.variant, clinic)
+            draft = True
+    except FactsheetError as error:
+        return {"error": str(error), "seconds": time.perf_counter() - started}
+    return {
+        "pdf": rendered.pdf,
+        "pages": rendered.pages,
+        "findings": findings,
+        "draft": draft,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def warm_up() -> None:
+    """Import the renderer, so that processes forked afterwards start warm."""
+    from ..render import tagging
+
+    tagging.install()
+
+
+def serve(conn: Connection, project: Project) -> None:
+    """Answer tasks with outcomes until the parent closes the connection."""
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(render_task(project, task))
+
+
+def detach() -> None:
+    """Leave Ctrl-C to the parent, and die with it (Linux: PR_SET_PDEATHSIG)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        parent = os.getppid()
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+
+def serve_snapshot(conn: Connection) -> None:
+    """A render process started by a Dask worker: load the snapshot it names, then serve.
+
+    The first message is ("load", root, environment): the snapshot's folder and
+    what the client's machine renders with (keys.environment). A worker whose
+    versions or fonts differ would publish different bytes under the same
+    cache key, so it refuses with a "fatal" reply instead of rendering.
+    """
+    from ..source.loader import load_project
+    from .keys import environment, environment_difference
+
+    _, root, expected = conn.recv()
+    try:
+        project = load_project(Path(root))
+        difference = environment_difference(expected, environment(project))
+    except FactsheetError as error:
+        conn.send(("fatal", str(error)))
+        return
+    if difference:
+        conn.send(("fatal", difference))
+        return
+    warm_up()
+    conn.send(("ready", None))
+    serve(conn, project)
+
+
+def main() -> None:
+    """``python -m pipeline.build.worker FD``: serve on the inherited socket FD."""
+    detach()
+    conn = Connection(int(sys.argv[1]))
+    try:
+        serve_snapshot(conn)
+    finally:
+        conn.close()
+
+
+if __name__ == "__main__":
+    main()
