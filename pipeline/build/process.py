@@ -134,6 +134,11 @@ class RenderProcess:
 
     # -- the process ------------------------------------------------------------
 
+    @property
+    def alive(self) -> bool:
+        """False once stopped or reaped (it may still be dying on its own)."""
+        return self._code is None
+
     def memory_mb(self) -> int:
         """Resident memory in MB (0 once the process is gone)."""
         import psutil

@@ -1,7 +1,8 @@
 """The render side of a build: a job in, its PDF and findings out.
 
 A render process serves jobs over a connection, one at a time, and keeps
-WeasyPrint and its fonts warm between them. The local pool forks it from the
+WeasyPrint and its fonts warm between them. (The renderer is imported when
+first needed: a Dask worker imports this module only to start one.) The local pool forks it from the
 build process, so it inherits the loaded project; a Dask worker starts it as
 ``python -m pipeline.build.worker`` and tells it which project snapshot to
 load. Either way it ignores Ctrl-C (its parent decides what stops), dies with
@@ -17,11 +18,7 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ..checks.gate import pdf_findings
-from ..checks.registry import has_errors
 from ..errors import FactsheetError
-from ..render.pdf import render_sheet
-from ..source.clinics import load_clinic
 from ..source.model import Project
 from .executor import Task
 
@@ -32,6 +29,11 @@ def render_task(project: Project, task: Task) -> dict:
     With ``allow_failing``, a job that fails the gate (or whose source already
     failed) is rendered again with a visible DRAFT band.
     """
+    from ..checks.gate import pdf_findings
+    from ..checks.registry import has_errors
+    from ..render.pdf import render_sheet
+    from ..source.clinics import load_clinic
+
     job = task.job
     sheet = project.sheet(job.slug, job.lang)
     started = time.perf_counter()
@@ -56,8 +58,9 @@ def render_task(project: Project, task: Task) -> dict:
 
 
 def warm_up() -> None:
-    """Import the renderer, so that processes forked afterwards start warm."""
-    from ..render import tagging
+    """Import the renderer and the gate, so that processes forked afterwards start warm."""
+    from ..checks import gate  # noqa: F401
+    from ..render import pdf, tagging  # noqa: F401
 
     tagging.install()
 

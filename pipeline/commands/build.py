@@ -17,6 +17,7 @@ Examples:
   factsheet build metastatic-breast-cancer --lang es
   factsheet build --variant large-print --paper a4
   factsheet build --dry-run                        # show the plan, build nothing
+  factsheet build --executor dask --scheduler tcp://10.0.0.5:8786
 """
 
 
@@ -98,6 +99,20 @@ class Progress:
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: number of cores)."
 )
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    envvar="FACTSHEET_EXECUTOR",
+    show_default=True,
+    help="Where jobs render: processes on this machine, or a Dask cluster.",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    envvar="FACTSHEET_SCHEDULER",
+    help="The Dask scheduler for --executor dask (or FACTSHEET_SCHEDULER).",
+)
 @click.option("--force", is_flag=True, help="Rebuild every job, ignoring the cache.")
 @click.option(
     "--dry-run", is_flag=True, help="Show the plan and what is up to date; build nothing."
@@ -122,6 +137,8 @@ def build(
     qr,
     out,
     jobs,
+    executor,
+    scheduler,
     force,
     dry_run,
     allow_failing,
@@ -134,6 +151,15 @@ def build(
     from ..build.output import OutputFolder
     from ..build.plan import plan
 
+    click_ctx = click.get_current_context()
+    if executor == "dask" and not scheduler:
+        raise click.UsageError(
+            "--executor dask needs --scheduler tcp://HOST:PORT (or FACTSHEET_SCHEDULER)"
+        )
+    if executor == "local" and click_ctx.get_parameter_source("scheduler").name == "COMMANDLINE":
+        raise click.UsageError("--scheduler is for --executor dask")
+    if executor == "dask" and jobs:
+        raise click.UsageError("--jobs sets local processes; a Dask cluster has its workers")
     project = ctx.project()
     if imprint:
         from ..source.clinics import load_clinic
@@ -166,6 +192,11 @@ def build(
             click.echo(f"{len(rows)} job(s), {sum(not r['up_to_date'] for r in rows)} to build")
         return
     progress = Progress(ctx.quiet, ctx.verbose)
+    runner = None
+    if executor == "dask":
+        from ..build.cluster import DaskExecutor
+
+        runner = DaskExecutor(scheduler)
     report = run_build(
         project,
         planned,
@@ -174,6 +205,7 @@ def build(
         force=force,
         allow_failing=allow_failing,
         progress=progress,
+        executor=runner,
     )
     summary = {
         "built": report.count("built"),

@@ -48,7 +48,10 @@ def main() -> None:
     """Console entry point: user errors become one line and exit code 1."""
     try:
         cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as error:
+        if isinstance(error.__cause__, KeyboardInterrupt):  # Click's name for Ctrl-C
+            click.echo("interrupted; output/ keeps its previous good files", err=True)
+            sys.exit(130)
         click.echo("aborted", err=True)
         sys.exit(1)
     except click.ClickException as error:

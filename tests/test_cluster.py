@@ -1,0 +1,349 @@
+"""`build --executor dask`: the same build on a real Dask cluster on 127.0.0.1.
+
+A distributed.LocalCluster (two worker processes with nannies, one thread
+each) serves most tests; one slow test starts a scheduler and two workers
+from the command line as a user would. Every build is compared byte for byte
+with a local build of the same project.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import copy_project, run_cli
+
+distributed = pytest.importorskip("distributed")
+
+JOBS = ("-l", "en", "-l", "es", "--variant", "standard", "--variant", "large-print")
+
+
+def published(out: Path) -> dict[str, bytes]:
+    """Every file a build published (its own state folder left out)."""
+    return {
+        str(path.relative_to(out)): path.read_bytes()
+        for path in sorted(out.rglob("*"))
+        if path.is_file() and ".factsheet" not in path.parts
+    }
+
+
+def summary(result: subprocess.CompletedProcess) -> dict:
+    assert "Traceback" not in result.stderr, result.stderr
+    return json.loads(result.stdout)
+
+
+def manifest_matches_files(out: Path) -> None:
+    """The manifest lists exactly the PDFs on disk, each complete."""
+    listed = {e["path"] for e in json.loads((out / "manifest.json").read_text())["pdfs"]}
+    on_disk = {str(p.relative_to(out)) for p in out.rglob("*.pdf") if ".factsheet" not in p.parts}
+    assert listed == on_disk
+    for path in on_disk:
+        assert (out / path).read_bytes().rstrip().endswith(b"%%EOF"), path
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        scheduler_port=0,
+        dashboard_address="127.0.0.1:0",
+        silence_logs=logging.ERROR,
+    ) as local:
+        yield local
+
+
+@pytest.fixture
+def client(cluster):
+    with distributed.Client(cluster.scheduler_address, set_as_default=False) as connected:
+        connected.wait_for_workers(2, timeout=120)
+        yield connected
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """The sample project, built once locally: the reference every cluster build must equal."""
+    root = copy_project(tmp_path_factory.mktemp("cluster"))
+    run_cli(root, "build", *JOBS, "--jobs", "2", check=True)
+    return root
+
+
+@pytest.fixture
+def root(project: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "p"
+    shutil.copytree(project, target, symlinks=True)
+    return target
+
+
+def dask_build(root: Path, scheduler: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    """`factsheet build` on the cluster: JOBS unless ``args`` pick languages."""
+    jobs = () if "-l" in args else JOBS
+    return run_cli(
+        root, "build", *jobs, "--executor", "dask", "--scheduler", scheduler, *args, **kwargs
+    )
+
+
+def test_a_cluster_build_publishes_the_same_bytes_as_a_local_build(root, cluster, client) -> None:
+    out = root / "out-dask"
+    result = dask_build(root, cluster.scheduler_address, "--out", str(out), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert summary(result)["built"] == 8
+    assert published(out) == published(root / "output")
+    # The cache still decides: nothing is sent to the cluster the second time.
+    again = summary(
+        dask_build(root, cluster.scheduler_address, "--out", str(out), "--format", "json")
+    )
+    assert again["built"] == 0 and again["skipped"] == 8
+    # The workers dropped the snapshot and their render processes with the build.
+    plugins = client.run(lambda dask_worker: sorted(dask_worker.plugins))
+    assert not any("factsheet" in name for names in plugins.values() for name in names)
+
+
+def test_the_scheduler_can_come_from_the_environment(root, cluster, client) -> None:
+    css = root / "styles/harborlight/sheet.css"
+    css.write_text(css.read_text() + "\n/* edited */\n")
+    result = run_cli(
+        root,
+        "build",
+        "-l",
+        "en",
+        "--executor",
+        "dask",
+        "--format",
+        "json",
+        env={"FACTSHEET_SCHEDULER": cluster.scheduler_address},
+    )
+    assert result.returncode == 0, result.stderr
+    assert summary(result)["built"] == 2
+
+
+def test_a_worker_killed_mid_build_is_replaced_and_the_build_completes(
+    root, cluster, client
+) -> None:
+    out = root / "out-killed"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "build", *JOBS, "--executor", "dask"]
+        + ["--scheduler", cluster.scheduler_address, "--out", str(out), "--format", "json"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    victim = None
+    deadline = time.monotonic() + 120
+    while victim is None and time.monotonic() < deadline and process.poll() is None:
+        for worker, keys in client.processing().items():
+            if any(str(key).startswith("factsheet-") for key in keys):
+                victim = worker
+                break
+        time.sleep(0.2)
+    assert victim is not None, "no job ever reached a worker"
+    time.sleep(0.5)  # into the job
+    os.kill(client.run(os.getpid, workers=[victim])[victim], signal.SIGKILL)
+    stdout, stderr = process.communicate(timeout=600)
+    assert process.returncode == 0, stderr
+    report = json.loads(stdout)
+    assert report["built"] == 8 and "Traceback" not in stderr
+    assert max(job["attempts"] for job in report["jobs"]) >= 2  # the lost job ran again
+    assert published(out) == published(root / "output")
+
+
+def test_a_job_that_fails_the_gate_fails_once_with_its_finding(root, cluster, client) -> None:
+    template = root / "styles/templates/sheet.html.j2"
+    text = template.read_text()
+    assert "blocks.disclaimer" in text
+    template.write_text(text.replace("blocks.disclaimer", "''"))
+    before = published(root / "output")
+    result = dask_build(root, cluster.scheduler_address, "-l", "en", "--format", "json")
+    assert result.returncode == 1
+    report = summary(result)
+    assert report["failed"] == 2
+    for job in report["jobs"]:
+        assert job["attempts"] == 1
+        assert "pdf-disclaimer" in {finding["rule"] for finding in job["findings"]}
+    assert published(root / "output") == before  # the previous good PDFs stay
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [
+        ("render_seconds: 0.05", "took longer than 0.05 s, the limit per job"),
+        ("worker_memory_mb: 30", "over the limit of 30 MB per worker"),
+    ],
+)
+def test_a_job_over_a_limit_is_stopped_on_the_worker_and_not_retried(
+    root, cluster, client, limit, message
+) -> None:
+    policy = root / "sheets/_org/policy.yaml"
+    name = limit.split(":")[0]
+    lines = [line for line in policy.read_text().splitlines() if name not in line]
+    policy.write_text("\n".join(lines).replace("limits:\n", f"limits:\n  {limit}\n") + "\n")
+    result = dask_build(root, cluster.scheduler_address, "-l", "en", "--format", "json")
+    assert result.returncode == 1
+    report = summary(result)
+    assert report["failed"] == 2 and report["built"] == 0
+    for job in report["jobs"]:
+        assert job["attempts"] == 1
+        assert job["error"].startswith(f"sheets/{job['path'].split('/')[1].split('.')[0]}/")
+        assert message in job["error"] and "its worker was stopped" in job["error"]
+
+
+def test_a_worker_that_renders_differently_is_refused(root, cluster, client, tmp_path) -> None:
+    """The client's fonts differ from the workers': their PDFs would not match the keys."""
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        "<?xml version='1.0'?><fontconfig>"
+        "<dir>/usr/share/fonts/truetype/dejavu</dir>"
+        f"<cachedir>{tmp_path}/fc-cache</cachedir></fontconfig>"
+    )
+    result = dask_build(
+        root, cluster.scheduler_address, "--force", env={"FONTCONFIG_FILE": str(config)}
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert "error: tcp://127.0.0.1:" in line
+    assert "this worker renders with font" in line and "(client: /usr/share/fonts/" in line
+    assert "hint: install the same factsheet release" in line
+
+
+def test_ctrl_c_cancels_the_cluster_jobs_and_publishes_nothing_half_built(
+    root, cluster, client
+) -> None:
+    out = root / "out-interrupted"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "build", *JOBS, "--executor", "dask"]
+        + ["--scheduler", cluster.scheduler_address, "--out", str(out)],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(str(k).startswith("factsheet-") for ks in client.processing().values() for k in ks):
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    manifest_matches_files(out)
+    assert not list((out / ".factsheet/tmp").iterdir())
+
+    def ours(dask_scheduler) -> list[str]:
+        return [str(key) for key in dask_scheduler.tasks if str(key).startswith("factsheet-")]
+
+    deadline = time.monotonic() + 30
+    while client.run_on_scheduler(ours) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert client.run_on_scheduler(ours) == []
+
+
+def test_cluster_usage_errors_are_one_line(root, cluster) -> None:
+    missing = run_cli(root, "build", "--executor", "dask")
+    assert missing.returncode == 2 and "--executor dask needs --scheduler" in missing.stderr
+    local = run_cli(root, "build", "--scheduler", cluster.scheduler_address)
+    assert local.returncode == 2 and "--scheduler is for --executor dask" in local.stderr
+    both = run_cli(root, "build", "--executor", "dask", "--scheduler", "x:1", "--jobs", "2")
+    assert both.returncode == 2
+
+
+def test_an_unreachable_scheduler_is_one_clear_line(root) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run_cli(
+        root, "build", "-l", "en", "--executor", "dask", "--scheduler", f"tcp://127.0.0.1:{port}"
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith(
+        f"factsheet: error: cannot reach the Dask scheduler at tcp://127.0.0.1:{port}"
+    )
+    assert "hint: start one with `dask scheduler`" in line
+
+
+# -- a cluster started the way a user starts one ---------------------------------------------
+
+
+@pytest.fixture
+def command_line_cluster(tmp_path: Path):
+    """`dask scheduler` and two `dask worker` processes on 127.0.0.1, stopped afterwards."""
+    dask = str(Path(sys.executable).parent / "dask")
+    file = tmp_path / "scheduler.json"
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    common = {"cwd": tmp_path, "stderr": subprocess.STDOUT, "start_new_session": True}
+    processes = [
+        subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
+            + ["--scheduler-file", str(file)],
+            stdout=open(logs / "scheduler.log", "w"),  # noqa: SIM115 - closed with the process
+            **common,
+        )
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while not file.is_file() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(file.read_text())["address"]
+        for number in (1, 2):
+            processes.append(
+                subprocess.Popen(
+                    [dask, "worker", address, "--nthreads", "1", "--no-dashboard"]
+                    + ["--host", "127.0.0.1", "--local-directory", str(tmp_path / f"w{number}")],
+                    stdout=open(logs / f"worker{number}.log", "w"),  # noqa: SIM115
+                    **common,
+                )
+            )
+        with distributed.Client(address, set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for process in reversed(processes):
+            with_group = os.getpgid(process.pid) if process.poll() is None else None
+            if with_group is not None:
+                os.killpg(with_group, signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    assert all(process.returncode is not None for process in processes)
+
+
+@pytest.mark.slow
+def test_a_command_line_cluster_builds_byte_identical_pdfs(root, command_line_cluster) -> None:
+    out = root / "out-cli"
+    result = dask_build(root, command_line_cluster, "--out", str(out), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert published(out) == published(root / "output")
+    # Clinic imprints travel with their clinic file and logo.
+    args = ("-l", "en", "--imprint", "eastside")
+    run_cli(root, "build", *args, "--out", str(root / "out-local-imprint"), check=True)
+    imprint = run_cli(
+        root,
+        "build",
+        *args,
+        "--executor",
+        "dask",
+        "--scheduler",
+        command_line_cluster,
+        "--out",
+        str(root / "out-dask-imprint"),
+    )
+    assert imprint.returncode == 0, imprint.stderr
+    assert published(root / "out-dask-imprint") == published(root / "out-local-imprint")
