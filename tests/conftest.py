@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,10 @@ VERAPDF = ROOT.parent / "shared" / "tools" / "verapdf" / "verapdf"
 
 # Review-date rules compare with today; pin it so the suite does not rot.
 os.environ.setdefault("FACTSHEET_TODAY", "2026-11-21")
+# Parsed sheets are cached per user; the suite keeps its own, dropped afterwards.
+if "FACTSHEET_CACHE_DIR" not in os.environ:
+    os.environ["FACTSHEET_CACHE_DIR"] = tempfile.mkdtemp(prefix="factsheet-parsed-")
+    atexit.register(shutil.rmtree, os.environ["FACTSHEET_CACHE_DIR"], ignore_errors=True)
 
 # Property tests: the same examples on every CI run (no flaky red builds);
 # HYPOTHESIS_PROFILE=explore searches new random examples on each run.

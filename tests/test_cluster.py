@@ -265,7 +265,15 @@ def test_an_unreachable_scheduler_is_one_clear_line(root) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     result = run_cli(
-        root, "build", "-l", "en", "--executor", "dask", "--scheduler", f"tcp://127.0.0.1:{port}"
+        root,
+        "build",
+        "-l",
+        "en",
+        "--force",
+        "--executor",
+        "dask",
+        "--scheduler",
+        f"tcp://127.0.0.1:{port}",
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     line = result.stderr.strip().splitlines()[-1]

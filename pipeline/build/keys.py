@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 import subprocess
 from dataclasses import asdict
 from functools import lru_cache
@@ -21,7 +22,23 @@ from .plan import Job
 
 
 def _file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "-"
+    try:
+        info = path.stat()
+    except OSError:
+        return "-"
+    if not stat.S_ISREG(info.st_mode):
+        return "-"
+    return _digest_of(str(path), info.st_mtime_ns, info.st_size, info.st_ino)
+
+
+@lru_cache(maxsize=4096)
+def _digest_of(path: str, mtime_ns: int, size: int, inode: int) -> str:
+    """A file's SHA-256, read once while it stays the same file (the shared files of
+    thousands of jobs: org, policy, blocks, templates)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "-"
 
 
 @lru_cache(maxsize=64)
@@ -109,6 +126,10 @@ def environment_difference(expected: dict[str, str], actual: dict[str, str]) -> 
 
 def template_files(project: Project, name: str = "sheet.html.j2") -> list[Path]:
     """The files that shape every sheet of a brand: its template, CSS, logo, brand.yaml."""
+    return list(project.derived(f"template_files:{name}", lambda: _template_files(project, name)))
+
+
+def _template_files(project: Project, name: str) -> list[Path]:
     for folder in (project.brand_dir / "templates", project.root / "styles" / "templates"):
         if (folder / name).is_file():
             template = folder / name

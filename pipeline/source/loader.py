@@ -16,6 +16,7 @@ from .files import read_text
 from .images import check_image
 from .markdown import parse_body, render_inline
 from .model import Blocks, Brand, Clinic, FrontMatter, Org, Packet, Policy, Project, Sheet
+from .parsecache import ParseCache, default_folder
 from .yamlfile import LineMap, parse_yaml, validate
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -37,10 +38,11 @@ def find_root(start: Path | None = None) -> Path:
 class Loader:
     """Loads one project; keeps the root so every path shown is relative to it."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cache: ParseCache | None = None) -> None:
         self.root = root.resolve()
         self.sheets_dir = self.root / "sheets"
         self.styles_dir = self.root / "styles"
+        self.cache = cache if cache is not None else ParseCache(default_folder())
 
     def display(self, path: Path) -> str:
         try:
@@ -155,8 +157,48 @@ class Loader:
         return self.sheet_from_text(path, text, org, policy)
 
     def sheet_from_text(self, path: Path, text: str, org: Org, policy: Policy) -> Sheet:
-        """A sheet from text that will live at ``path`` (used by translation import)."""
+        """A sheet from text that will live at ``path`` (used by translation import).
+
+        A sheet parsed before with the same text, place and options comes from
+        the parse cache; its images are checked again all the same.
+        """
         shown = self.display(path)
+        key = ParseCache.key(
+            str(self.root), str(path), text, org.publish_base_url, policy.limits.model_dump_json()
+        )
+        cached = self.cache.get(key)
+        if cached is not None:  # images may have changed without the text: check them
+            front, lines, body, known = cached
+            again = {self.image_url(path.parent, i.src, shown, i.line, policy) for i in body.images}
+            if again == known:
+                return self._sheet(path, shown, front, lines, body, text)
+        urls: set[str] = set()
+
+        def resolve_image(src: str, line: int) -> str:
+            url = self.image_url(path.parent, src, shown, line, policy)
+            urls.add(url)
+            return url
+
+        front, lines, body = self._parse_sheet(path, text, org, policy, shown, resolve_image)
+        self.cache.put(key, (front, lines, body, urls))
+        return self._sheet(path, shown, front, lines, body, text)
+
+    @staticmethod
+    def _sheet(path: Path, shown: str, front, lines, body, text: str) -> Sheet:
+        return Sheet(
+            slug=path.parent.name,
+            path=path,
+            display=shown,
+            front=front,
+            front_lines=lines,
+            body=body,
+            source_text=text,
+        )
+
+    def _parse_sheet(
+        self, path: Path, text: str, org: Org, policy: Policy, shown: str, resolve_image
+    ):
+        """Front matter and body of a sheet's text, validated (InputError otherwise)."""
         front_text, body_text, body_line = split_front_matter(text, shown)
         data, lines = parse_yaml(front_text, shown, first_line=2)
         if not isinstance(data, dict):
@@ -176,25 +218,16 @@ class Loader:
                 body_line,
                 hint="write the sheet below the front matter",
             )
-        slug = path.parent.name
         base = org.publish_base_url.rstrip("/")
         body = parse_body(
             body_text,
             shown,
             body_line,
             resolve_link=lambda target: f"{base}/{front.lang}/{target}.pdf",
-            resolve_image=lambda src, line: self.image_url(path.parent, src, shown, line, policy),
+            resolve_image=resolve_image,
             max_depth=policy.limits.max_list_depth,
         )
-        return Sheet(
-            slug=slug,
-            path=path,
-            display=shown,
-            front=front,
-            front_lines=lines,
-            body=body,
-            source_text=text,
-        )
+        return front, lines, body
 
     # -- files a sheet points at ------------------------------------------------
 

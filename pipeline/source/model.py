@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -620,9 +621,28 @@ class Project:
     def sheet(self, slug: str, lang: str) -> Sheet:
         return self.sheets[(slug, lang)]
 
+    def derived(self, name: str, compute: Callable[[], Any]) -> Any:
+        """A value computed from the loaded project once, then kept with it.
+
+        Recomputed when sheets were added since (loading adds them after the
+        Project is made; a trial import adds one): a catalog of thousands of
+        sheets asks for its slugs once per job.
+        """
+        kept = self.__dict__.setdefault("_derived", {}).get(name)
+        if kept is None or kept[0] != len(self.sheets):
+            kept = (len(self.sheets), compute())
+            self.__dict__["_derived"][name] = kept
+        return kept[1]
+
     @property
     def slugs(self) -> list[str]:
-        return sorted({slug for slug, _ in self.sheets})
+        return list(self.derived("slugs", lambda: sorted({slug for slug, _ in self.sheets})))
 
     def languages_of(self, slug: str) -> list[str]:
-        return sorted(lang for s, lang in self.sheets if s == slug)
+        def by_slug() -> dict[str, list[str]]:
+            found: dict[str, list[str]] = {}
+            for s, lang in sorted(self.sheets):
+                found.setdefault(s, []).append(lang)
+            return found
+
+        return list(self.derived("languages", by_slug).get(slug, []))

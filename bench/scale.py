@@ -1,0 +1,203 @@
+"""Scale benchmark: a 2,000-job catalog, the local pool against a local Dask cluster.
+
+Generates a synthetic catalog (default 200 sheets x 5 languages x 2 variants,
+standard and large print = 2,000 jobs; one-page sheets, so that a full build
+fits in a benchmark run) and measures, in one run:
+- planning: `build --dry-run` (load, source checks, job keys, cache lookups),
+  with an empty parse cache and again with a warm one;
+- a full build on the local pool (--jobs W) and on a Dask cluster of the same
+  size started here from the command line (`dask scheduler`, `dask worker
+  --nworkers W --nthreads 1`): throughput, and their overhead ratio;
+- a no-op rebuild of the 2,000 jobs;
+- peak RSS of the client (the `factsheet` process alone, not its workers).
+
+Usage: python bench/scale.py [--sheets 200] [--langs 5] [--workers 2] [--no-dask]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import LANGS, ROOT, sentence  # noqa: E402
+
+VARIANTS = ("--variant", "standard", "--variant", "large-print")
+
+#: Runs `factsheet` and writes the process's own peak RSS (KiB) to $BENCH_RSS_FILE.
+CLIENT = """
+import atexit, os, resource, runpy, sys
+def report():
+    with open(os.environ["BENCH_RSS_FILE"], "w") as out:
+        out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+atexit.register(report)
+sys.argv = ["factsheet", *sys.argv[1:]]
+runpy.run_module("pipeline", run_name="__main__")
+"""
+
+
+def short_sheet(rng: random.Random, index: int, lang: str) -> str:
+    """A one-page sheet: three sections, a list, and the Resources callout."""
+    parts = [
+        "---",
+        f"id: SCALE-{index:04d}",
+        f"title: Scale sheet {index}",
+        f"lang: {lang}",
+        'version: "1.0"',
+        "status: approved",
+        "reviewed: 2026-03-06",
+        "next_review: 2028-03-06",
+        "reviewed_by: Benchmark panel",
+        "audience: Benchmark readers",
+        "---",
+        "",
+    ]
+    for section in range(3):
+        parts += [f"## Section {section + 1}", "", " ".join(sentence(rng) for _ in range(2)), ""]
+    parts += [f"- {sentence(rng, 6)}" for _ in range(3)] + [""]
+    parts += [
+        "::: callout Resources",
+        "- Call our helpline at [1-877-555-0142](tel:+18775550142).",
+        ":::",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def make_catalog(folder: Path, sheets: int, langs: list[str]) -> None:
+    shutil.copytree(ROOT / "styles", folder / "styles")
+    shutil.copytree(ROOT / "sheets" / "_org", folder / "sheets" / "_org")
+    rng = random.Random(2026)
+    for index in range(sheets):
+        slug = folder / "sheets" / f"scale-{index:04d}"
+        slug.mkdir(parents=True)
+        for lang in langs:
+            (slug / f"{lang}.md").write_text(short_sheet(rng, index, lang), encoding="utf-8")
+
+
+def factsheet(folder: Path, env: dict, *args: str) -> tuple[float, int, str]:
+    """Seconds, the client's own peak RSS (MiB) and stdout of one `factsheet` command."""
+    rss_file = folder.parent / "rss"
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", CLIENT, *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env, "NO_COLOR": "1", "BENCH_RSS_FILE": str(rss_file)},
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"factsheet {' '.join(args)} failed:\n{result.stdout}\n{result.stderr[-3000:]}")
+    return elapsed, int(rss_file.read_text()) // 1024, result.stdout
+
+
+class CommandLineCluster:
+    """`dask scheduler` and `dask worker --nworkers N --nthreads 1` on 127.0.0.1."""
+
+    def __init__(self, folder: Path, workers: int) -> None:
+        self.folder, self.workers, self.processes = folder, workers, []
+
+    def __enter__(self) -> str:
+        dask = str(Path(sys.executable).parent / "dask")
+        file = self.folder / "scheduler.json"
+        self._start([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                     "--scheduler-file", str(file)])  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not file.is_file() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(file.read_text())["address"]
+        self._start([dask, "worker", address, "--nworkers", str(self.workers), "--nthreads", "1",
+                     "--host", "127.0.0.1", "--no-dashboard",
+                     "--local-directory", str(self.folder / "workers")])  # fmt: skip
+        from distributed import Client
+
+        with Client(address, set_as_default=False) as client:
+            client.wait_for_workers(self.workers, timeout=120)
+        return address
+
+    def _start(self, command: list[str]) -> None:
+        log = open(self.folder / f"{command[1]}.log", "w")  # noqa: SIM115 - lives with the process
+        self.processes.append(
+            subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        )
+
+    def __exit__(self, *exc) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sheets", type=int, default=200)
+    parser.add_argument("--langs", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask build")
+    args = parser.parse_args()
+    langs = LANGS[: args.langs]
+    jobs = args.sheets * len(langs) * 2
+    rows = [("jobs (sheets x languages x 2 variants)", f"{jobs}", "")]
+    with tempfile.TemporaryDirectory(prefix="factsheet-scale-") as temp:
+        folder = Path(temp) / "catalog"
+        make_catalog(folder, args.sheets, langs)
+        env = {"FACTSHEET_CACHE_DIR": str(Path(temp) / "parsed")}
+        build = ("-q", "build", *VARIANTS, "--format", "json")
+
+        cold, _, _ = factsheet(folder, env, "build", *VARIANTS, "--dry-run", "--format", "json")
+        warm, rss, _ = factsheet(folder, env, "build", *VARIANTS, "--dry-run", "--format", "json")
+        rows.append(("planning, empty parse cache", f"{cold:.2f} s", "build --dry-run"))
+        rows.append(("planning, warm parse cache", f"{warm:.2f} s", f"client peak {rss} MB"))
+
+        workers = str(args.workers)
+        local, rss_local, out = factsheet(folder, env, *build, "--jobs", workers, "--force")
+        assert json.loads(out)["built"] == jobs, out
+        rows.append(
+            ("full build, local pool", f"{local:.1f} s",
+             f"{jobs / local:.1f} jobs/s, client peak {rss_local} MB")
+        )  # fmt: skip
+        noop, rss_noop, out = factsheet(folder, env, *build, "--jobs", workers)
+        assert json.loads(out)["skipped"] == jobs, out
+        rows.append(
+            ("no-op rebuild", f"{noop:.2f} s", f"(target <= 3 s), client peak {rss_noop} MB")
+        )
+        if not args.no_dask:
+            before = (folder / "output" / "manifest.json").read_bytes()
+            with CommandLineCluster(Path(temp), args.workers) as address:
+                dask_build = (*build, "--executor", "dask", "--scheduler", address, "--force")
+                remote, rss_remote, out = factsheet(folder, env, *dask_build)
+            assert json.loads(out)["built"] == jobs, out
+            same = (folder / "output" / "manifest.json").read_bytes() == before
+            rows.append(
+                (f"full build, Dask ({workers} workers x 1 thread)", f"{remote:.1f} s",
+                 f"{jobs / remote:.1f} jobs/s, client peak {rss_remote} MB")
+            )  # fmt: skip
+            rows.append(
+                ("Dask / local pool", f"{remote / local:.2f}",
+                 f"(target <= 1.15); manifest identical: {same}")
+            )  # fmt: skip
+        peak = max(rss, rss_local, rss_noop, *([rss_remote] if not args.no_dask else []))
+        rows.append(("client peak RSS", f"{peak} MB", "(target <= 500 MB)"))
+    width = max(len(r[0]) for r in rows)
+    print(f"factsheet scale benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    for name, value, note in rows:
+        print(f"  {name:<{width}}  {value:>9}  {note}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""The parse cache: a sheet parsed once is not parsed again until something it
+depends on changes, and nothing it holds outlives a change to its inputs."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.source import loader as loader_module
+from pipeline.source.loader import Loader
+from pipeline.source.parsecache import ParseCache
+
+SHEET = "sheets/metastatic-breast-cancer/en.md"
+# A 1x1 PNG.
+PIXEL = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> ParseCache:
+    return ParseCache(tmp_path / "parsed")
+
+
+@pytest.fixture
+def parses(monkeypatch) -> list[str]:
+    """The sheets the loader parses (as opposed to taking from the cache)."""
+    seen: list[str] = []
+    real = loader_module.parse_body
+
+    def counting(text, display, *args, **kwargs):
+        seen.append(display)
+        return real(text, display, *args, **kwargs)
+
+    monkeypatch.setattr(loader_module, "parse_body", counting)
+    return seen
+
+
+def load(root: Path, cache: ParseCache):
+    return Loader(root, cache).load()
+
+
+def test_a_second_load_parses_nothing_and_gives_the_same_sheets(project_dir, cache, parses):
+    first = load(project_dir, cache)
+    count = len(parses)
+    assert count == len(first.sheets) > 0
+    second = load(project_dir, cache)
+    assert len(parses) == count
+    assert second.sheets == first.sheets
+
+
+def test_an_edited_sheet_is_parsed_again_and_only_it(project_dir, cache, parses):
+    load(project_dir, cache)
+    parses.clear()
+    sheet = project_dir / SHEET
+    sheet.write_text(sheet.read_text().replace("## ", "## Edited ", 1))
+    project = load(project_dir, cache)
+    assert parses == [SHEET]
+    assert (
+        project.sheet("metastatic-breast-cancer", "en").body.headings[0].text.startswith("Edited")
+    )
+
+
+def test_a_policy_limit_that_parsing_uses_is_part_of_the_key(project_dir, cache, parses):
+    load(project_dir, cache)
+    parses.clear()
+    policy = project_dir / "sheets/_org/policy.yaml"
+    policy.write_text(policy.read_text().replace("max_list_depth: 4", "max_list_depth: 3"))
+    project = load(project_dir, cache)
+    assert len(parses) == len(project.sheets)
+
+
+def test_an_image_that_broke_is_refused_although_the_sheet_did_not_change(
+    project_dir, cache, parses
+):
+    sheet = project_dir / SHEET
+    (sheet.parent / "dot.png").write_bytes(PIXEL)
+    sheet.write_text(sheet.read_text() + "\n![A dot](dot.png)\n")
+    load(project_dir, cache)
+    parses.clear()
+    (sheet.parent / "dot.png").write_bytes(b"GIF89a not a png")
+    with pytest.raises(InputError, match="is not a PNG file"):
+        load(project_dir, cache)
+
+
+def test_a_damaged_entry_is_a_miss(project_dir, cache, parses):
+    load(project_dir, cache)
+    for entry in cache.folder.iterdir():
+        entry.write_bytes(entry.read_bytes()[:20])
+    parses.clear()
+    project = load(project_dir, cache)
+    assert len(parses) == len(project.sheets)
+
+
+def test_a_folder_others_can_write_to_is_not_used(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    assert ParseCache(shared).folder is None
+    assert ParseCache(tmp_path / "own").folder == tmp_path / "own"
+
+
+def test_an_empty_setting_turns_the_cache_off(project_dir, monkeypatch, parses):
+    monkeypatch.setenv("FACTSHEET_CACHE_DIR", "")
+    first = Loader(project_dir).load()
+    Loader(project_dir).load()
+    assert len(parses) == 2 * len(first.sheets)
+
+
+def test_old_entries_go_when_there_are_too_many(cache):
+    for number in range(30):
+        cache.put(f"{number:064x}", number)
+    cache.prune(keep=10)
+    assert len(list(cache.folder.iterdir())) == 8  # pruned to four fifths of the limit
