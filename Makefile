@@ -17,7 +17,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 # Only the test suite needs these: pdftoppm reads printed pages back as images.
 TEST_SYSTEM_PACKAGES := poppler-utils
 
-.PHONY: demo test setup system test-system browser lint format bench clean upgrade test-latest
+.PHONY: demo test setup system test-system browser lint format bench bench-scale clean upgrade test-latest
 
 demo: setup
 	$(BIN)/factsheet doctor
@@ -76,6 +76,10 @@ format: setup
 bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/fidelity.py
+
+# 2,000 jobs: planning, no-op rebuild, client memory, local pool vs a local Dask cluster.
+bench-scale: setup
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf output/* .pytest_cache

@@ -125,14 +125,18 @@ def make_catalog(folder: Path, sheets: int, langs: list[str]) -> None:
 
 
 def run(folder: Path, *args: str) -> tuple[float, int, str]:
-    """Seconds, peak RSS (KiB) of the largest child so far, and stdout of `factsheet`."""
+    """Seconds, peak RSS (KiB) of the largest child so far, and stdout of `factsheet`.
+
+    The parse cache lives beside the catalog: warm after the first build, as a
+    user's is, and gone with the temporary folder.
+    """
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "pipeline", *args],
         cwd=folder,
         capture_output=True,
         text=True,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", "FACTSHEET_CACHE_DIR": str(folder.parent / "parsed")},
     )
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
@@ -207,7 +211,7 @@ def main() -> None:
         ),
         ("pipeline --jobs 2", f"{two:.1f} s", f"speed-up {one / two:.2f} (target >= 1.7)"),
         ("no-op rebuild", f"{noop:.2f} s", f"ratio {noop / one:.3f} of full (target <= 0.03)"),
-        ("one-sheet change rebuild", f"{change:.2f} s", f"{rebuilt} job rebuilt (target <= 1.5 s)"),
+        ("one-sheet change rebuild", f"{change:.2f} s", f"{rebuilt} job rebuilt (target <= 1.0 s)"),
         ("factsheet --help", f"{help_time:.2f} s", "(target <= 0.3 s)"),
         ("pages per second, --jobs 2", f"{pages / two:.1f}", f"{pages} pages"),
         ("peak RSS of a worker", f"{max(rss, rss2) / 1024:.0f} MB", "(target <= 300 MB)"),
