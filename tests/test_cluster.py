@@ -107,6 +107,21 @@ def test_a_cluster_build_publishes_the_same_bytes_as_a_local_build(root, cluster
     # The workers dropped the snapshot and their render processes with the build.
     plugins = client.run(lambda dask_worker: sorted(dask_worker.plugins))
     assert not any("factsheet" in name for names in plugins.values() for name in names)
+    assert client.run(snapshots_and_renderers) == {w: ([], []) for w in plugins}
+
+
+def snapshots_and_renderers(dask_worker) -> tuple[list[str], list[str]]:
+    """On a worker: unpacked snapshots, and render processes still running."""
+    import psutil
+
+    folder = Path(dask_worker.local_directory) / "factsheet"
+    unpacked = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    children = [
+        " ".join(child.cmdline())
+        for child in psutil.Process().children()
+        if "pipeline.build.worker" in " ".join(child.cmdline())
+    ]
+    return unpacked, children
 
 
 def test_the_scheduler_can_come_from_the_environment(root, cluster, client) -> None:
@@ -155,6 +170,7 @@ def test_a_worker_killed_mid_build_is_replaced_and_the_build_completes(
     report = json.loads(stdout)
     assert report["built"] == 8 and "Traceback" not in stderr
     assert max(job["attempts"] for job in report["jobs"]) >= 2  # the lost job ran again
+    assert "runs again: run 2 on tcp://127.0.0.1:" in stderr
     assert published(out) == published(root / "output")
 
 

@@ -265,6 +265,7 @@ def test_a_render_process_killed_from_outside_is_replaced(built: Path) -> None:
     assert process.returncode == 0, stderr
     report = json.loads(stdout)
     assert report["built"] == 2 and max(job["attempts"] for job in report["jobs"]) == 2
+    assert "runs again: its worker was lost (killed by SIGKILL)" in stderr
     for job in report["jobs"]:
         assert (out / job["path"]).read_bytes() == (built / "output" / job["path"]).read_bytes()
 
@@ -294,3 +295,32 @@ def test_ctrl_c_stops_the_workers_and_keeps_the_manifest_true(built: Path) -> No
     on_disk = {str(p.relative_to(out)) for p in out.glob("*/*.pdf")}
     assert listed == on_disk
     assert not list((out / ".factsheet/tmp").iterdir())
+
+
+def test_on_a_terminal_the_progress_line_shows_done_running_and_queued(built: Path) -> None:
+    import pty
+
+    main, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "build", "-l", "en", "-l", "es", "--force"]
+        + ["--jobs", "2", "--out", str(built / "out-tty")],
+        cwd=built,
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the build closed its end
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    assert process.wait(timeout=600) == 0
+    text = shown.decode()
+    assert "[0/4] running 1, queued 3" in text and "[0/4] running 2, queued 2" in text
+    assert "[4/4] built" in text and "running 0, queued 0" in text

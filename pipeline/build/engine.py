@@ -160,7 +160,10 @@ def build(
                     _tell(progress, result, tally)
                 else:
                     tally.running.add(index)
+                    if update.kind == "retrying":
+                        tally.note = f"{update.task.relpath} runs again: {update.note}"
                     _tell(progress, None, tally)
+                    tally.note = ""
         finally:
             folder.write_manifest(entries, f"factsheet {__version__}")
     return BuildReport(results, time.perf_counter() - started)

@@ -60,6 +60,7 @@ class Tally:
     total: int
     done: int = 0
     running: set[int] = field(default_factory=set)
+    note: str = ""  # set while reporting a retry: which job runs again, and why
 
     @property
     def queued(self) -> int:

@@ -32,8 +32,10 @@ class Progress:
         self.last = ""
 
     def __call__(self, result, tally) -> None:
-        if result is None:  # a job started or is being retried
-            if self.tty and not self.verbose and self.last:
+        if result is None:  # a job started or runs again
+            if tally.note and not self.quiet:
+                click.echo(("\r\033[K" if self.tty else "") + tally.note, err=True)
+            if self.tty and not self.verbose:
                 click.echo("\r\033[K" + self._line(tally, self.last), err=True, nl=False)
             return
         done, total = tally.done, tally.total
@@ -62,8 +64,8 @@ class Progress:
         elapsed = time.perf_counter() - self.started
         eta = elapsed / tally.done * (tally.total - tally.done) if tally.done else 0
         return (
-            f"[{tally.done}/{tally.total}] {last}  running {len(tally.running)}, "
-            f"queued {tally.queued}  ETA {eta:4.0f}s"
+            f"[{tally.done}/{tally.total}] {last + '  ' if last else ''}"
+            f"running {len(tally.running)}, queued {tally.queued}  ETA {eta:4.0f}s"
         )
 
 
