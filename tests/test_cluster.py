@@ -23,7 +23,7 @@ from conftest import copy_project, run_cli
 
 distributed = pytest.importorskip("distributed")
 
-JOBS = ("-l", "en", "-l", "es", "--variant", "standard", "--variant", "large-print")
+JOBS = ("-l", "en", "-l", "es")
 
 
 def published(out: Path) -> dict[str, bytes]:
@@ -97,13 +97,13 @@ def test_a_cluster_build_publishes_the_same_bytes_as_a_local_build(root, cluster
     out = root / "out-dask"
     result = dask_build(root, cluster.scheduler_address, "--out", str(out), "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert summary(result)["built"] == 8
+    assert summary(result)["built"] == 4
     assert published(out) == published(root / "output")
     # The cache still decides: nothing is sent to the cluster the second time.
     again = summary(
         dask_build(root, cluster.scheduler_address, "--out", str(out), "--format", "json")
     )
-    assert again["built"] == 0 and again["skipped"] == 8
+    assert again["built"] == 0 and again["skipped"] == 4
     # The workers dropped the snapshot and their render processes with the build.
     plugins = client.run(lambda dask_worker: sorted(dask_worker.plugins))
     assert not any("factsheet" in name for names in plugins.values() for name in names)
@@ -168,7 +168,7 @@ def test_a_worker_killed_mid_build_is_replaced_and_the_build_completes(
     stdout, stderr = process.communicate(timeout=600)
     assert process.returncode == 0, stderr
     report = json.loads(stdout)
-    assert report["built"] == 8 and "Traceback" not in stderr
+    assert report["built"] == 4 and "Traceback" not in stderr
     assert max(job["attempts"] for job in report["jobs"]) >= 2  # the lost job ran again
     assert "runs again: run 2 on tcp://127.0.0.1:" in stderr
     assert published(out) == published(root / "output")

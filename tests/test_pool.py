@@ -188,11 +188,19 @@ def grey_png(path: Path, width: int, height: int) -> None:
     )
 
 
-@pytest.fixture
-def built(tmp_path: Path) -> Path:
-    root = copy_project(tmp_path / "p")
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("pool"))
     run_cli(root, "build", "-l", "en", "--jobs", "2", check=True)
     return root
+
+
+@pytest.fixture
+def built(built_once: Path, tmp_path: Path) -> Path:
+    """The sample project with its English PDFs built, a private copy per test."""
+    import shutil
+
+    return Path(shutil.copytree(built_once, tmp_path / "p", symlinks=True))
 
 
 def test_the_render_time_limit_fails_the_job_naming_its_sheet(built: Path) -> None:
