@@ -33,12 +33,14 @@ from run import LANGS, ROOT, sentence  # noqa: E402
 
 VARIANTS = ("--variant", "standard", "--variant", "large-print")
 
-#: Runs `factsheet` and writes the process's own peak RSS (KiB) to $BENCH_RSS_FILE.
+#: Runs `factsheet` and writes the process's own peak RSS (KiB) and CPU seconds
+#: (its workers left out) to $BENCH_RSS_FILE.
 CLIENT = """
 import atexit, os, resource, runpy, sys
 def report():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     with open(os.environ["BENCH_RSS_FILE"], "w") as out:
-        out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+        out.write(f"{usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
 atexit.register(report)
 sys.argv = ["factsheet", *sys.argv[1:]]
 runpy.run_module("pipeline", run_name="__main__")
@@ -84,6 +86,10 @@ def make_catalog(folder: Path, sheets: int, langs: list[str]) -> None:
             (slug / f"{lang}.md").write_text(short_sheet(rng, index, lang), encoding="utf-8")
 
 
+#: CPU seconds of the last `factsheet` process itself (not its workers).
+CLIENT_CPU = [0.0]
+
+
 def factsheet(folder: Path, env: dict, *args: str) -> tuple[float, int, str]:
     """Seconds, the client's own peak RSS (MiB) and stdout of one `factsheet` command."""
     rss_file = folder.parent / "rss"
@@ -98,7 +104,9 @@ def factsheet(folder: Path, env: dict, *args: str) -> tuple[float, int, str]:
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"factsheet {' '.join(args)} failed:\n{result.stdout}\n{result.stderr[-3000:]}")
-    return elapsed, int(rss_file.read_text()) // 1024, result.stdout
+    rss, cpu = rss_file.read_text().split()
+    CLIENT_CPU[0] = float(cpu)
+    return elapsed, int(rss) // 1024, result.stdout
 
 
 class CommandLineCluster:
@@ -171,6 +179,10 @@ def main() -> None:
             ("full build, local pool", f"{local:.1f} s",
              f"{jobs / local:.1f} jobs/s, client peak {rss_local} MB")
         )  # fmt: skip
+        rows.append(
+            ("  client CPU per job (plan, publish)", f"{CLIENT_CPU[0] / jobs * 1000:.1f} ms",
+             f"{CLIENT_CPU[0]:.1f} s in all")
+        )  # fmt: skip
         noop, rss_noop, out = factsheet(folder, env, *build, "--jobs", workers)
         assert json.loads(out)["skipped"] == jobs, out
         rows.append(
@@ -186,6 +198,10 @@ def main() -> None:
             rows.append(
                 (f"full build, Dask ({workers} workers x 1 thread)", f"{remote:.1f} s",
                  f"{jobs / remote:.1f} jobs/s, client peak {rss_remote} MB")
+            )  # fmt: skip
+            rows.append(
+                ("  client CPU per job (plan, gather, publish)",
+                 f"{CLIENT_CPU[0] / jobs * 1000:.1f} ms", f"{CLIENT_CPU[0]:.1f} s in all")
             )  # fmt: skip
             rows.append(
                 ("Dask / local pool", f"{remote / local:.2f}",

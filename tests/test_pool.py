@@ -191,7 +191,7 @@ def grey_png(path: Path, width: int, height: int) -> None:
 @pytest.fixture(scope="module")
 def built_once(tmp_path_factory) -> Path:
     root = copy_project(tmp_path_factory.mktemp("pool"))
-    run_cli(root, "build", "-l", "en", "--jobs", "2", check=True)
+    run_cli(root, "build", "-l", "en", "-l", "es", "--jobs", "2", check=True)
     return root
 
 
@@ -254,7 +254,7 @@ def render_processes(pid: int) -> list[psutil.Process]:
 def test_a_render_process_killed_from_outside_is_replaced(built: Path) -> None:
     out = built / "out-killed"
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "build", "-l", "en", "--jobs", "2"]
+        [sys.executable, "-m", "pipeline", "build", "-l", "en", "-l", "es", "--jobs", "2"]
         + ["--out", str(out), "--format", "json"],
         cwd=built,
         stdout=subprocess.PIPE,
@@ -272,7 +272,7 @@ def test_a_render_process_killed_from_outside_is_replaced(built: Path) -> None:
     stdout, stderr = process.communicate(timeout=600)
     assert process.returncode == 0, stderr
     report = json.loads(stdout)
-    assert report["built"] == 2 and max(job["attempts"] for job in report["jobs"]) == 2
+    assert report["built"] == 4 and max(job["attempts"] for job in report["jobs"]) == 2
     assert "runs again: its worker was lost (killed by SIGKILL)" in stderr
     for job in report["jobs"]:
         assert (out / job["path"]).read_bytes() == (built / "output" / job["path"]).read_bytes()

@@ -14,6 +14,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,24 +142,21 @@ def build(
             results.append(JobResult(job, "pending", found, path=relpath))
 
         pending = [r for r in results if r.status == "pending"]
+        runner = executor or LocalPool(workers)
         try:
-            runner = executor or LocalPool(workers)
-            for update in runner.run(project, [task for task, _ in todo]):
-                index = update.task.index
-                if update.kind == "finished":
-                    tally.running.discard(index)
-                    result = pending[index]
-                    _publish(
-                        project,
-                        folder,
-                        entries,
-                        result,
-                        update.task,
-                        todo[index][1],
-                        update.outcome or {},
-                    )
-                    _tell(progress, result, tally)
-                else:
+            # closing(): an error or Ctrl-C here stops the workers at once, not
+            # when the traceback that keeps this frame alive is dropped.
+            with closing(runner.run(project, [task for task, _ in todo])) as updates:
+                for update in updates:
+                    index = update.task.index
+                    if update.kind == "finished":
+                        tally.running.discard(index)
+                        result = pending[index]
+                        outcome = update.outcome or {}
+                        key = todo[index][1]
+                        _publish(project, folder, entries, result, update.task, key, outcome)
+                        _tell(progress, result, tally)
+                        continue
                     tally.running.add(index)
                     if update.kind == "retrying":
                         tally.note = f"{update.task.relpath} runs again: {update.note}"
