@@ -121,10 +121,13 @@ def build(
             folder.clear_cache()
         entries = folder.manifest()
         todo: list[tuple[Task, str]] = []  # (task, job key)
+        checked: dict[tuple[str, str], list[Finding]] = {}  # a sheet's variants share them
         for job in jobs:
             sheet = project.sheet(job.slug, job.lang)
             relpath = job.relpath(default_paper)
-            found = source_findings(project, sheet)
+            if (job.slug, job.lang) not in checked:
+                checked[(job.slug, job.lang)] = source_findings(project, sheet)
+            found = list(checked[(job.slug, job.lang)])
             if has_errors(found) and not allow_failing:
                 results.append(JobResult(job, "failed", found, path=relpath))
                 _tell(progress, results[-1], tally)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import unquote, urlsplit
 
 import idna
@@ -86,8 +86,12 @@ _VISIBLE_FORMAT = frozenset("\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0
 _VARIATION = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
 
 
+@lru_cache(maxsize=8192)
 def is_invisible(char: str) -> bool:
-    """Drawn as nothing: a format character (Cf) or a default-ignorable code point."""
+    """Drawn as nothing: a format character (Cf) or a default-ignorable code point.
+
+    Kept per character: the source checks ask for every character of every
+    sheet, and a no-op build of thousands of jobs runs them all."""
     if char in _VISIBLE_FORMAT:
         return False
     code = ord(char)
