@@ -113,15 +113,18 @@ def sheet_text(rng: random.Random, index: int, lang: str) -> str:
     return "\n".join(parts)
 
 
-def make_catalog(folder: Path, sheets: int, langs: list[str]) -> None:
+def make_catalog(
+    folder: Path, sheets: int, langs: list[str], text=sheet_text, prefix: str = "sheet"
+) -> None:
+    """The sample org and brand, and ``sheets`` synthetic sheets in every language."""
     shutil.copytree(ROOT / "styles", folder / "styles")
     shutil.copytree(ROOT / "sheets" / "_org", folder / "sheets" / "_org")
     rng = random.Random(2026)
     for index in range(sheets):
-        slug = folder / "sheets" / f"sheet-{index:03d}"
+        slug = folder / "sheets" / f"{prefix}-{index:03d}"
         slug.mkdir(parents=True)
         for lang in langs:
-            (slug / f"{lang}.md").write_text(sheet_text(rng, index, lang), encoding="utf-8")
+            (slug / f"{lang}.md").write_text(text(rng, index, lang), encoding="utf-8")
 
 
 def run(folder: Path, *args: str) -> tuple[float, int, str]:

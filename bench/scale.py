@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -29,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import LANGS, ROOT, sentence  # noqa: E402
+from run import LANGS, make_catalog, sentence  # noqa: E402
 
 VARIANTS = ("--variant", "standard", "--variant", "large-print")
 
@@ -73,17 +72,6 @@ def short_sheet(rng: random.Random, index: int, lang: str) -> str:
         "",
     ]
     return "\n".join(parts)
-
-
-def make_catalog(folder: Path, sheets: int, langs: list[str]) -> None:
-    shutil.copytree(ROOT / "styles", folder / "styles")
-    shutil.copytree(ROOT / "sheets" / "_org", folder / "sheets" / "_org")
-    rng = random.Random(2026)
-    for index in range(sheets):
-        slug = folder / "sheets" / f"scale-{index:04d}"
-        slug.mkdir(parents=True)
-        for lang in langs:
-            (slug / f"{lang}.md").write_text(short_sheet(rng, index, lang), encoding="utf-8")
 
 
 #: CPU seconds of the last `factsheet` process itself (not its workers).
@@ -163,7 +151,7 @@ def main() -> None:
     rows = [("jobs (sheets x languages x 2 variants)", f"{jobs}", "")]
     with tempfile.TemporaryDirectory(prefix="factsheet-scale-") as temp:
         folder = Path(temp) / "catalog"
-        make_catalog(folder, args.sheets, langs)
+        make_catalog(folder, args.sheets, langs, short_sheet, prefix="scale")
         env = {"FACTSHEET_CACHE_DIR": str(Path(temp) / "parsed")}
         build = ("-q", "build", *VARIANTS, "--format", "json")
 
