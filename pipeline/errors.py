@@ -34,10 +34,7 @@ class FactsheetError(Exception):
         return f"{self.path}:{self.line}" if self.line else self.path
 
     def __str__(self) -> str:
-        text = f"{self.location}: error: {self.message}"
-        if self.hint:
-            text += f" (hint: {self.hint})"
-        return text
+        return problem_line(self.location, "error", self.message, hint=self.hint)
 
 
 class InputError(FactsheetError):
@@ -60,6 +57,49 @@ class OutputError(FactsheetError):
     """output/ cannot be written: read-only, full, or locked by another build."""
 
 
-def printable(text: Any) -> str:
-    """``text`` with control characters escaped, so that an error stays on one line."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+#: The longest run of characters without a space kept whole in a message (a path,
+#: a URL, a pasted value); longer runs keep their start and end around an ellipsis.
+MAX_WORD = 120
+#: The longest message, location or hint shown; longer ones are cut in the middle.
+MAX_PART = 600
+
+
+def printable(text: Any, limit: int = MAX_PART) -> str:
+    """``text`` safe to print on one line of a terminal.
+
+    Control characters (new lines, terminal escape sequences, bidi overrides,
+    undecodable bytes of a file name) are shown escaped, as Python writes them
+    (``\\x1b``, ``\\n``, ``\\u202e``), so that no value can break a line, recolour
+    the terminal or reorder what is shown. Runs longer than MAX_WORD characters
+    and texts longer than ``limit`` keep their start and end around an ellipsis.
+    """
+    escaped = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    words = [_cut(word, MAX_WORD) for word in escaped.split(" ")]
+    return _cut(" ".join(words), limit)
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    tail = limit // 4
+    return f"{text[: limit - tail - 1]}\u2026{text[-tail:]}"
+
+
+def problem_line(
+    location: str,
+    severity: str,
+    message: str,
+    rule: str | None = None,
+    hint: str | None = None,
+) -> str:
+    """The one line a problem is shown as: ``path:line: error: message [rule] (hint: ...)``.
+
+    Every error and finding the CLI prints goes through here, so each is one
+    sanitised line (see printable) whatever the input put into it.
+    """
+    text = f"{printable(location)}: {severity}: {printable(message)}"
+    if rule:
+        text += f" [{rule}]"
+    if hint:
+        text += f" (hint: {printable(hint)})"
+    return text

@@ -1,12 +1,17 @@
-"""The output folder: atomic writes, a lock, the job cache and the manifest.
+"""The output folder: a lock, one transaction per command, the job cache and the manifest.
 
-output/ only ever changes by os.replace() of a complete, fsync'ed file written
-in output/.factsheet/tmp/ (same file system), so a PDF there is always either
-the previous good one or the new good one, whatever kills the build.
+A command that writes here (build, site, bundle) holds the lock and stages
+every file in output/.factsheet/tmp/; only when it finishes without error are
+they all published together with the manifest that lists them (see
+source/atomic.py: journal, hard-link backups, undo). Whatever stops it (an
+error, a full disk, SIGKILL), output/ keeps its previous state complete: every
+manifest entry matches its file. The next command that locks the folder undoes
+a commit a killed process left half-done.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -15,9 +20,8 @@ import shutil
 from pathlib import Path
 
 from ..errors import OutputError
-from ..source.files import atomic_write, explain_os_error
+from ..source.atomic import STATE, Transaction, clean_temp, explain_os_error, recover
 
-STATE = ".factsheet"
 #: Packets are listed apart from single sheets (publish/packet.py writes it).
 PACKETS_MANIFEST = "packets/manifest.json"
 
@@ -31,6 +35,7 @@ class OutputFolder:
         self.tmp = self.state / "tmp"
         self.cache = self.state / "cache"
         self._lock_file = None
+        self._changes: Transaction | None = None
 
     # -- lock -------------------------------------------------------------
 
@@ -45,25 +50,38 @@ class OutputFolder:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            holder = handle.read(100).strip() or "another process"
             handle.close()
             raise OutputError(
                 f"another build is writing to this folder ({holder})",
                 str(self.root),
                 hint="wait for it to finish, or build into another folder with --out",
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}")
+            handle.flush()
+        except OSError:
+            pass  # the holder's id is only for the message above; the lock holds
         self._lock_file = handle
-        # Leftovers of a killed build: never published, safe to drop.
-        for leftover in self.tmp.iterdir():
-            leftover.unlink(missing_ok=True)
+        try:
+            # A commit a killed process left half-done is undone first (its
+            # backups live in tmp/), then the leftovers of dead writers go.
+            recover(self.state)
+            clean_temp(self.tmp)
+        except BaseException:
+            self.unlock()
+            raise
+        self._changes = Transaction(self.state)
 
     def unlock(self) -> None:
+        if self._changes is not None:
+            self._changes.abort()
+            self._changes = None
         if self._lock_file is not None:
-            self._lock_file.truncate(0)
+            with contextlib.suppress(OSError):
+                self._lock_file.truncate(0)
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock_file.close()
             self._lock_file = None
@@ -72,17 +90,28 @@ class OutputFolder:
         self.lock()
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.unlock()
+    def __exit__(self, exc_type, *exc) -> None:
+        try:
+            if exc_type is None and self._changes is not None:
+                self._changes.commit()
+        finally:
+            self.unlock()
 
     # -- files ------------------------------------------------------------
 
+    @property
+    def changes(self) -> Transaction:
+        if self._changes is None:
+            raise RuntimeError("lock the output folder (with OutputFolder(...)) before writing")
+        return self._changes
+
     def write(self, relpath: str, data: bytes) -> Path:
-        """Publish ``data`` at ``relpath`` atomically."""
-        # The temp file lives in output/.factsheet/tmp/, which the next build
-        # empties: a killed build leaves nothing half-written beside the PDFs.
-        temp = self.tmp / f"{os.getpid()}-{hashlib.sha256(relpath.encode()).hexdigest()[:16]}"
-        return atomic_write(self.root / relpath, data, temp)
+        """Stage ``data`` for ``relpath``; published with everything else when the command ends."""
+        return self.changes.write(self.root / relpath, data)
+
+    def remove(self, relpath: str) -> None:
+        """Remove a file this tool wrote, when the command ends."""
+        self.changes.remove(self.root / relpath)
 
     def sha256(self, relpath: str) -> str | None:
         path = self.root / relpath
@@ -132,7 +161,8 @@ class OutputFolder:
         key: str = "pdfs",
     ) -> None:
         """Replace a manifest: every entry whose file is still on disk, sorted by path."""
-        kept = [entries[path] for path in sorted(entries) if (self.root / path).is_file()]
+        exists = self.changes.will_exist
+        kept = [entries[path] for path in sorted(entries) if exists(self.root / path)]
         data = {"generator": generator, key: kept}
         self.write(
             name,

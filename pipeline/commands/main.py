@@ -8,13 +8,15 @@ Results go to stdout, diagnostics and progress to stderr.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from .. import __version__
-from ..errors import FactsheetError
+from ..errors import FactsheetError, printable, problem_line
+from ..source.files import explain_os_error
 from . import build, check, doctor, imprint, new, publish, sheets, translate
 from .context import Context
 
@@ -45,7 +47,13 @@ def cli(ctx: click.Context, project_dir: Path | None, quiet: bool, verbose: bool
 
 
 def main() -> None:
-    """Console entry point: user errors become one line and exit code 1."""
+    """Console entry point: every problem becomes one sanitised line, never a traceback.
+
+    Exit codes: 1 for bad input, failed checks and an unusable environment (a
+    full or read-only disk), 2 for usage errors, 130 on Ctrl-C, and 70
+    (EX_SOFTWARE) for a bug: an exception nobody turned into a user error.
+    FACTSHEET_DEBUG=1 shows the traceback of such a bug.
+    """
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort as error:
@@ -55,6 +63,8 @@ def main() -> None:
         click.echo("aborted", err=True)
         sys.exit(1)
     except click.ClickException as error:
+        # Click quotes values as given (a path with escape bytes, a pasted novel).
+        error.message = printable(error.message)
         error.show()
         sys.exit(error.exit_code)
     except FactsheetError as error:
@@ -63,6 +73,39 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted; output/ keeps its previous good files", err=True)
         sys.exit(130)
+    except BrokenPipeError:
+        # `factsheet list | head`: the reader left; say nothing more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except OSError as error:
+        # The environment, not the input: a disk that filled, a folder made read-only.
+        click.echo(str(explain_os_error(error, error.filename or "factsheet")), err=True)
+        sys.exit(1)
+    except (RecursionError, MemoryError) as error:
+        problem = "too deeply nested" if isinstance(error, RecursionError) else "too large"
+        click.echo(
+            problem_line(
+                "factsheet",
+                "error",
+                f"the input is {problem} to process ({type(error).__name__})",
+                hint="a limit in policy.yaml should have caught this; please report it",
+            ),
+            err=True,
+        )
+        sys.exit(1)
+    except Exception as error:  # a bug: one line, the traceback only on request
+        if os.environ.get("FACTSHEET_DEBUG"):
+            raise
+        click.echo(
+            problem_line(
+                "factsheet",
+                "error",
+                f"internal error: {type(error).__name__}: {error}",
+                hint="this is a bug in factsheet; FACTSHEET_DEBUG=1 shows the traceback",
+            ),
+            err=True,
+        )
+        sys.exit(70)
 
 
 for command in (

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..build.output import PACKETS_MANIFEST, OutputFolder
+from ..build.output import PACKETS_MANIFEST, STATE, OutputFolder
 from ..checks.gate import source_findings
 from ..checks.packet import packet_findings
 from ..checks.registry import Finding, has_errors
 from ..render.packet import render_packet
-from ..source.files import atomic_write
+from ..source.atomic import write_files
 from ..source.model import Project
 from ..source.packets import LoadedPacket, load_packet
 from .booklet import impose
@@ -68,9 +68,10 @@ def bundle(
         return result
     imposed = impose(rendered.pdf, loaded.packet.title) if booklet else None
     if out_file is not None:
-        result.written.append(atomic_write(out_file, rendered.pdf))
+        files = {out_file: rendered.pdf}
         if imposed is not None:
-            result.written.append(atomic_write(out_file.with_suffix(".booklet.pdf"), imposed))
+            files[out_file.with_suffix(".booklet.pdf")] = imposed
+        result.written.extend(write_files(files, out_dir / STATE))
         return result
     booklet_path = f"packets/{loaded.name}.booklet.pdf"
     with OutputFolder(out_dir) as folder:

@@ -18,13 +18,15 @@ imprints), and feed.xml.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from ..build.output import OutputFolder
+from ..build.output import STATE, OutputFolder
 from ..errors import InputError
 from ..source.cldr import direction
 from ..source.loader import Loader
@@ -53,6 +55,8 @@ from .rules import CATALOG, CLINIC, Placement, clinic_is_public, place_all
 from .search import FOLD_TABLE
 
 TEMPLATES = Path("styles") / "templates" / "site"
+#: What the last run wrote, so that the next removes only its own pages.
+WRITTEN = f"{STATE}/site-files.json"
 
 
 @dataclass
@@ -105,7 +109,7 @@ def write_site(root: Path, out_dir: Path) -> SiteReport:
         existing = _sheet_pages(public, org.default_lang) | {lang_page(p.lang) for p in public}
         pages = Pages(org, interfaces, existing)
         files = render_pages(env, pages, public, imprints, clinics)
-        files[f"{SITE}/site.css"] = (root / TEMPLATES / "site.css").read_bytes()
+        files[f"{SITE}/site.css"] = _read_template_file(root / TEMPLATES / "site.css", root)
         feed = atom_feed(org, pages, items, set(files), org.default_lang)
         problems = feed_problems(feed)
         if problems:  # a bug, never the user's input: stop before publishing it
@@ -114,8 +118,21 @@ def write_site(root: Path, out_dir: Path) -> SiteReport:
         for relpath in sorted(files):
             folder.write(relpath, files[relpath])
         folder.write(HISTORY, history_bytes(records))
-        _remove_stale_pages(out_dir, files)
+        _remove_stale_pages(folder, files)
+        record = {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())}
+        folder.write(WRITTEN, (json.dumps({"files": record}, indent=2) + "\n").encode())
     return SiteReport(sorted(files), placements, warnings)
+
+
+def _read_template_file(path: Path, root: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(
+            f"cannot read the catalog's style sheet: {error.strerror}",
+            str(path.relative_to(root)),
+            hint="restore styles/templates/site/ from the factsheet project",
+        ) from None
 
 
 def _environment(folder: Path) -> SandboxedEnvironment:
@@ -135,11 +152,34 @@ def _environment(folder: Path) -> SandboxedEnvironment:
     )
 
 
-def _remove_stale_pages(out_dir: Path, written: dict[str, bytes]) -> None:
-    """Pages of a language or sheet no longer published must not stay reachable."""
-    for page in sorted((out_dir / SITE).rglob("*.html")):
-        if page.relative_to(out_dir).as_posix() not in written:
-            page.unlink()
+def _remove_stale_pages(folder: OutputFolder, written: dict[str, bytes]) -> None:
+    """Pages of a language or sheet no longer published must not stay reachable.
+
+    Only files that the previous run recorded writing, still holding the bytes
+    it wrote, are removed: output/site may be a link to a web folder that holds
+    other people's files too.
+    """
+    for relpath, sha256 in _written_before(folder).items():
+        if relpath not in written and folder.sha256(relpath) == sha256:
+            folder.remove(relpath)
+
+
+def _written_before(folder: OutputFolder) -> dict[str, str]:
+    """What the previous `factsheet site` wrote (path -> sha256); {} if unknown."""
+    try:
+        files = json.loads((folder.root / WRITTEN).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(files, dict):
+        return {}
+    return {
+        path: sha256
+        for path, sha256 in files.items()
+        if isinstance(path, str)
+        and isinstance(sha256, str)
+        and not PurePosixPath(path).is_absolute()
+        and ".." not in PurePosixPath(path).parts
+    }
 
 
 def load_clinics(

@@ -2,19 +2,17 @@
 
 Reading: sheets, translations, clinic and brand files come from many hands,
 so size, encoding and file type are checked before anything parses them.
-Writing: every file the pipeline writes (PDFs, manifests, imported
-translations, new sheets) appears in one step, complete and fsync'ed, or not
-at all.
+Writing (atomic.py, imported here for callers of atomic_write): every file
+the pipeline writes appears in one step, complete and fsync'ed, or not at all.
 """
 
 from __future__ import annotations
 
-import errno
-import os
 import unicodedata
 from pathlib import Path
 
-from ..errors import InputError, OutputError
+from ..errors import InputError
+from .atomic import atomic_write, explain_os_error  # noqa: F401 - writing lives in atomic.py
 
 #: Default size limits; policy.yaml may lower or raise them.
 MAX_TEXT_BYTES = 1_000_000
@@ -55,33 +53,3 @@ def read_text(path: Path, display: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
     # NFC: a translator's editor may write decomposed Vietnamese or Korean; the
     # renderer, the checks and the fonts all expect composed characters.
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def atomic_write(target: Path, data: bytes, temp: Path | None = None) -> Path:
-    """Write a file in one step: a complete, fsync'ed temp file, then a rename.
-
-    ``temp`` must be on the same file system (default: beside the target).
-    """
-    temp = temp or target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(temp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except OSError as error:
-        temp.unlink(missing_ok=True)
-        raise explain_os_error(error, target) from None
-    return target
-
-
-def explain_os_error(error: OSError, path: Path) -> OutputError:
-    reasons = {
-        errno.EROFS: ("the output folder is read-only", "choose another folder with --out"),
-        errno.EACCES: ("permission denied", "check the folder's permissions or use --out"),
-        errno.ENOSPC: ("the disk is full", "free some space; nothing was half-written"),
-        errno.EDQUOT: ("the disk quota is exceeded", "free some space; nothing was half-written"),
-    }
-    message, hint = reasons.get(error.errno, (error.strerror or str(error), None))
-    return OutputError(f"cannot write: {message}", str(path), hint=hint)

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from ..errors import InputError
+from .atomic import STATE, write_files
 from .dates import add_months, today
 from .loader import SLUG
 from .model import Project
@@ -74,6 +75,7 @@ def scaffold(project: Project, slug: str, title: str, series: str | None, sheet_
         org=project.org.short_name,
         website=project.org.website,
     )
-    folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    # Staged in output/.factsheet/ like every write: a full disk or a kill leaves
+    # no half-written sheet and no temp file among the sheets.
+    write_files({path: text.encode("utf-8")}, project.root / "output" / STATE)
     return path.relative_to(project.root)
