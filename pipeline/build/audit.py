@@ -62,7 +62,10 @@ def _clinic_of(
 ) -> tuple[Clinic | None, list[Finding]]:
     """The clinic an imprinted PDF names in its document info, so its numbers and
     hours are required too; a clinic that cannot be loaded is a finding."""
-    clinic_id = str(ReadPdf(data).info.get(f"/{IMPRINT_KEY}", "") or "")
+    try:
+        clinic_id = str(ReadPdf(data).info.get(f"/{IMPRINT_KEY}", "") or "")
+    except Exception:  # noqa: BLE001 - a damaged PDF: pdf_findings reports it
+        return None, []
     if not clinic_id:
         return None, []
     try:

@@ -17,10 +17,17 @@ from .pdf_content import check_pdf_content
 from .pdf_links import check_pdf_links
 from .pdfua import check_pdfua
 from .readpdf import ReadPdf
-from .registry import Finding, apply_policy
+from .registry import Finding, apply_policy, finding, rule
 from .source import check_source
 from .translation import check_translation
 from .visible import check_overflow, check_visible
+
+PDF_UNREADABLE = rule(
+    "pdf-unreadable",
+    "error",
+    "pdf",
+    "the PDF cannot be read back (damaged, truncated, too complex)",
+)
 
 
 def source_findings(project: Project, sheet: Sheet, on: dt.date | None = None) -> list[Finding]:
@@ -48,14 +55,32 @@ def pdf_findings(
     clinic: Clinic | None = None,
 ) -> list[Finding]:
     """Rules on a produced PDF, read back from its bytes (``clinic``: an imprinted copy's)."""
-    pdf = ReadPdf(data)
-    found = [
-        *check_pdf_content(pdf, project, sheet, path, variant, clinic),
-        *check_fidelity(pdf.text, sheet, path),
-        *check_pdfua(pdf, path),
-        *check_overflow(pdf, sheet, path),
-        *check_pdf_links(pdf, project, path),
-    ]
-    if "contact_hours" in project.policy.required:
-        found += check_visible(pdf, sheet_texts(project, sheet, clinic), path)
+    try:
+        pdf = ReadPdf(data)
+        found = [
+            *check_pdf_content(pdf, project, sheet, path, variant, clinic),
+            *check_fidelity(pdf.text, sheet, path),
+            *check_pdfua(pdf, path),
+            *check_overflow(pdf, sheet, path),
+            *check_pdf_links(pdf, project, path),
+        ]
+        if "contact_hours" in project.policy.required:
+            found += check_visible(pdf, sheet_texts(project, sheet, clinic), path)
+    except Exception as error:  # noqa: BLE001 - see unreadable()
+        found = [unreadable(path, error)]
     return apply_policy(found, project.policy, sheet.lang)
+
+
+def unreadable(path: str, error: Exception) -> Finding:
+    """A PDF that cannot be read back fails the gate: nothing it should carry can be proven.
+
+    A damaged or hostile file (truncated, a stream past pypdf's limits, broken
+    objects) makes pypdf raise almost any exception type, so any is caught here.
+    """
+    return finding(
+        PDF_UNREADABLE,
+        path,
+        None,
+        f"the PDF cannot be read ({type(error).__name__}: {error})",
+        "rebuild it with `factsheet build --force`; a PDF from elsewhere may be damaged",
+    )

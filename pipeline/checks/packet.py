@@ -10,6 +10,7 @@ from ..source.model import Project, Sheet
 from ..source.packets import LoadedPacket
 from ..source.texts import sheet_texts
 from .fidelity import check_fidelity
+from .gate import unreadable
 from .pdf_content import (
     PDF_LANG,
     PDF_SHEET_ID,
@@ -28,12 +29,17 @@ def packet_findings(
     project: Project, loaded: LoadedPacket, data: bytes, path: str
 ) -> list[Finding]:
     """The gate for a packet: each sheet's required elements on its pages, and PDF/UA."""
-    pdf = ReadPdf(data)
     packet = loaded.packet
-    found = [
-        *check_packet_content(pdf, project, packet.title, packet.lang, list(loaded.sheets), path),
-        *check_pdfua(pdf, path),
-    ]
+    try:
+        pdf = ReadPdf(data)
+        found = [
+            *check_packet_content(
+                pdf, project, packet.title, packet.lang, list(loaded.sheets), path
+            ),
+            *check_pdfua(pdf, path),
+        ]
+    except Exception as error:  # noqa: BLE001 - a damaged PDF; see gate.unreadable
+        found = [unreadable(path, error)]
     return apply_policy(found, project.policy, packet.lang)
 
 

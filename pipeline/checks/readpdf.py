@@ -17,6 +17,7 @@ source they came from.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -32,6 +33,12 @@ from pypdf.generic import (
 )
 
 from .pdftext import INLINE_TYPES, marked_texts
+
+# pypdf reports what it repairs ("EOF marker not found") through logging; with no
+# handler configured Python prints that to stderr, beside our one line per problem.
+# A PDF it cannot read is our finding (gate.unreadable), so its own words stay quiet.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
+logging.getLogger("pypdf").propagate = False
 
 # White space, soft hyphens, invisible format characters, and list bullets
 # (WeasyPrint draws a page's list markers after its text, so they interleave).

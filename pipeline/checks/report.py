@@ -8,6 +8,7 @@ import sys
 from collections import defaultdict
 from xml.etree import ElementTree as ET
 
+from ..errors import printable, problem_line
 from .registry import RULES, Finding
 
 
@@ -20,26 +21,56 @@ def use_colour(stream=None) -> bool:
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "reset": "\033[0m", "bold": "\033[1m"}
 
 
-def as_text(findings: list[Finding], colour: bool = False, checked: int | None = None) -> str:
-    def paint(text: str, name: str) -> str:
-        return f"{_COLOURS[name]}{text}{_COLOURS['reset']}" if colour else text
+def finding_line(item: Finding, severity: str | None = None) -> str:
+    """One finding as one sanitised line (errors.problem_line); ``severity`` may be painted."""
+    where = item.location if item.line or not item.page else f"{item.path} page {item.page}"
+    return problem_line(where, severity or item.severity, item.message, item.rule, item.hint)
 
+
+def capped(findings: list[Finding], limit: int) -> tuple[list[Finding], dict[str, int]]:
+    """At most ``limit`` findings per file, errors first; and how many each file had beyond.
+
+    Error output is bounded: a file with half a million problems prints the
+    first ``limit`` (limits.max_findings_per_file) and "... and N more".
+    """
     by_file: dict[str, list[Finding]] = defaultdict(list)
     for item in findings:
         by_file[item.path].append(item)
+    shown, more = [], {}
+    for path, items in by_file.items():
+        items = sorted(items, key=lambda f: (f.severity != "error", f.line or 0, f.page or 0))
+        shown.extend(items[:limit])
+        if len(items) > limit:
+            more[path] = len(items) - limit
+    return shown, more
+
+
+def more_line(path: str, count: int) -> str:
+    return f"{printable(path)}: ... and {count:,} more (limits.max_findings_per_file)"
+
+
+def as_text(
+    findings: list[Finding],
+    colour: bool = False,
+    checked: int | None = None,
+    limit: int | None = None,
+) -> str:
+    """Findings grouped by file, at most ``limit`` per file, and a summary line."""
+
+    def paint(text: str, name: str) -> str:
+        return f"{_COLOURS[name]}{text}{_COLOURS['reset']}" if colour else text
+
+    shown, more = capped(findings, limit) if limit else (findings, {})
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for item in shown:
+        by_file[item.path].append(item)
     lines = []
     for path in sorted(by_file):
-        lines.append(paint(path, "bold"))
+        lines.append(paint(printable(path), "bold"))
         for item in sorted(by_file[path], key=lambda f: (f.line or 0, f.page or 0, f.rule)):
-            where = (
-                f"{item.path}:{item.line}"
-                if item.line
-                else (f"{item.path} page {item.page}" if item.page else item.path)
-            )
-            text = f"  {where}: {paint(item.severity, item.severity)}: {item.message} [{item.rule}]"
-            if item.hint:
-                text += f" (hint: {item.hint})"
-            lines.append(text)
+            lines.append("  " + finding_line(item, paint(item.severity, item.severity)))
+        if path in more:
+            lines.append("  " + more_line(path, more[path]))
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = sum(1 for f in findings if f.severity == "warning")
     summary = f"{errors} error(s), {warnings} warning(s)"

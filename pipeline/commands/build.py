@@ -24,9 +24,10 @@ Examples:
 class Progress:
     """One updating line on a terminal (done / running / queued); plain lines otherwise."""
 
-    def __init__(self, quiet: bool, verbose: bool) -> None:
+    def __init__(self, quiet: bool, verbose: bool, limit: int = 20) -> None:
         self.quiet = quiet
         self.verbose = verbose
+        self.limit = limit  # findings printed per file (limits.max_findings_per_file)
         self.tty = sys.stderr.isatty()
         self.started = time.perf_counter()
         self.last = ""
@@ -52,13 +53,19 @@ class Progress:
                 click.echo("", err=True)
             if result.error:
                 click.echo(f"  {result.error}", err=True)
-            for item in result.findings:
-                if item.severity == "error" or self.verbose:
-                    hint = f" (hint: {item.hint})" if item.hint else ""
-                    click.echo(
-                        f"  {item.location}: {item.severity}: {item.message} [{item.rule}]{hint}",
-                        err=True,
-                    )
+            show_findings(result.findings, self.verbose, self.limit, "  ")
+
+
+def show_findings(findings, verbose: bool, limit: int, indent: str = "") -> None:
+    """Errors (and with ``verbose`` warnings too) on stderr, at most ``limit`` per file."""
+    from ..checks.report import capped, finding_line, more_line
+
+    chosen = [item for item in findings if item.severity == "error" or verbose]
+    shown, more = capped(chosen, limit)
+    for item in shown:
+        click.echo(indent + finding_line(item), err=True)
+    for path, count in more.items():
+        click.echo(indent + more_line(path, count), err=True)
 
     def _line(self, tally, last: str) -> str:
         elapsed = time.perf_counter() - self.started
@@ -193,7 +200,7 @@ def build(
                 click.echo(f"{state:10}  {row['path']}  {row['key']}")
             click.echo(f"{len(rows)} job(s), {sum(not r['up_to_date'] for r in rows)} to build")
         return
-    progress = Progress(ctx.quiet, ctx.verbose)
+    progress = Progress(ctx.quiet, ctx.verbose, project.policy.limits.max_findings_per_file)
     runner = None
     if executor == "dask":
         from ..build.cluster import DaskExecutor
@@ -274,10 +281,7 @@ def preview(ctx: Context, slug, lang, variant, out) -> None:
             click.echo(f"{time.strftime('%H:%M:%S')} {job.status} {job.path}", err=True)
             if job.error:
                 click.echo(f"  {job.error}", err=True)
-            for item in job.findings:
-                click.echo(
-                    f"  {item.location}: {item.severity}: {item.message} [{item.rule}]", err=True
-                )
+            show_findings(job.findings, True, 20, "  ")
         click.echo("watching sheets/ and styles/ (Ctrl-C to stop)", err=True)
 
     try:

@@ -45,6 +45,7 @@ def check(ctx: Context, paths, fmt, strict, out, no_pdf) -> None:
     elif fmt == "junit":
         click.echo(as_junit(findings, checked, strict))
     else:
-        click.echo(as_text(findings, use_colour(), len(checked)))
+        limit = project.policy.limits.max_findings_per_file
+        click.echo(as_text(findings, use_colour(), len(checked), limit))
     if has_errors(findings, strict):
         sys.exit(1)

@@ -114,15 +114,17 @@ def bundle_command(ctx: Context, packet: Path, out: Path | None, booklet: bool) 
       factsheet bundle sheets/_packets/newly-diagnosed.yaml --booklet
       factsheet bundle sheets/_packets/newly-diagnosed.yaml --out ~/newly-diagnosed.pdf
     """
+    from ..errors import printable
     from ..publish.packet import bundle
+    from .build import show_findings
 
     project = ctx.project()
     result = bundle(project, packet, ctx.out_dir(None), out, booklet)
-    for item in result.findings:
-        if item.severity == "error" or ctx.verbose:
-            click.echo(f"{item.location}: {item.severity}: {item.message} [{item.rule}]", err=True)
+    show_findings(result.findings, ctx.verbose, project.policy.limits.max_findings_per_file)
     if not result.ok:
-        click.echo(f"{result.packet.display}: packet not written: it fails the checks", err=True)
+        click.echo(
+            f"{printable(result.packet.display)}: packet not written: it fails the checks", err=True
+        )
         sys.exit(1)
     for path in result.written:
         click.echo(f"wrote {path}")

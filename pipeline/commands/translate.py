@@ -64,13 +64,20 @@ def translate_import(ctx: Context, file: Path) -> None:
       factsheet translate import mbc.vi.xlf
       factsheet translate import vi.md        # a translated Markdown sheet
     """
+    from ..errors import printable
     from ..translate.importer import TranslationRejected, import_file
 
     try:
         written = import_file(ctx.project(), file)
     except TranslationRejected as error:
-        for problem in error.problems:
-            click.echo(problem, err=True)
+        limit = ctx.project().policy.limits.max_findings_per_file
+        for problem in error.problems[:limit]:
+            click.echo(printable(problem), err=True)
+        if len(error.problems) > limit:
+            more = len(error.problems) - limit
+            click.echo(
+                f"{printable(file)}: ... and {more:,} more (limits.max_findings_per_file)", err=True
+            )
         raise
     for path in written:
         click.echo(f"wrote {path}")

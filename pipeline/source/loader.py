@@ -225,7 +225,7 @@ class Loader:
             body_line,
             resolve_link=lambda target: f"{base}/{front.lang}/{target}.pdf",
             resolve_image=resolve_image,
-            max_depth=policy.limits.max_list_depth,
+            limits=policy.limits,
         )
         return front, lines, body
 

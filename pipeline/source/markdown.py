@@ -23,7 +23,7 @@ from mdit_py_plugins.container import container_plugin
 from ..errors import InputError
 from .cldr import direction
 from .langtag import check_language_tag
-from .model import Body, Heading, Image, Link, Unit
+from .model import Body, Heading, Image, Link, Policy, Unit
 
 SAFE_SCHEMES = ("https", "mailto", "tel", "sheet")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -88,15 +88,18 @@ def parse_body(
     resolve_link: Callable[[str], str],
     resolve_image: Callable[[str, int], str],
     max_depth: int = 4,
+    limits: Policy.Limits | None = None,
 ) -> Body:
     """Parse a sheet body.
 
     ``resolve_link`` maps a ``sheet:`` target to a URL; ``resolve_image`` maps an
     image path to a URL the renderer may fetch (it raises InputError itself).
+    ``limits`` bound the work the body may cause (items, headings, nesting).
     """
     tokens = _MD.parse(text)
     state = _State(display, first_line)
-    _walk(tokens, state, resolve_link, resolve_image, max_depth)
+    check_size(tokens, state, limits or Policy.Limits(max_list_depth=max_depth))
+    _walk(tokens, state, resolve_link, resolve_image)
     tokens = _wrap_sections(tokens)
     body_html = _MD.renderer.render(tokens, _MD.options, {})
     return Body(
@@ -132,11 +135,67 @@ def plain_text(inline_source: str) -> str:
     return "".join(out)
 
 
+def check_size(tokens: list[Token], state: _State, limits: Policy.Limits) -> None:
+    """Refuse a body that would take the renderer minutes before any page limit is seen:
+    too many list items or headings, or markup nested deeper than any sheet needs
+    (the renderer recurses once per level; thousands of levels exhaust its stack)."""
+    items = headings = depth = lists = 0
+    for token in tokens:
+        depth += token.nesting
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            lists += 1
+            if lists > limits.max_list_depth:
+                raise InputError(
+                    f"lists nest {lists} deep, more than {limits.max_list_depth}",
+                    state.display,
+                    _line(token, state),
+                    hint="flatten the list; readers lose their place in deep lists",
+                )
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists -= 1
+        elif token.type == "list_item_open":
+            items += 1
+            if items > limits.max_list_items:
+                raise _too_many(
+                    state,
+                    token,
+                    f"more than {limits.max_list_items:,} list items",
+                    "max_list_items",
+                )
+        elif token.type == "heading_open":
+            headings += 1
+            if headings > limits.max_headings:
+                raise _too_many(
+                    state, token, f"more than {limits.max_headings:,} headings", "max_headings"
+                )
+        inline = deepest = 0
+        for child in token.children or []:
+            inline += child.nesting
+            deepest = max(deepest, inline)
+        if depth + deepest > limits.max_markup_depth:
+            raise InputError(
+                f"markup nests more than {limits.max_markup_depth} levels deep "
+                "(lists, callouts, quotes, emphasis, links)",
+                state.display,
+                _line(token, state),
+                hint="simplify the formatting, or raise limits.max_markup_depth in policy.yaml",
+            )
+
+
+def _too_many(state: _State, token: Token, what: str, limit: str) -> InputError:
+    return InputError(
+        f"the sheet has {what}",
+        state.display,
+        _line(token, state),
+        hint=f"split it into several sheets, or raise limits.{limit} in policy.yaml",
+    )
+
+
 def _line(token: Token, state: _State) -> int:
     return (token.map[0] if token.map else 0) + state.first_line
 
 
-def _walk(tokens, state, resolve_link, resolve_image, max_depth) -> None:
+def _walk(tokens, state, resolve_link, resolve_image) -> None:
     depth = 0
     in_item = 0
     block_index = 0
@@ -144,14 +203,7 @@ def _walk(tokens, state, resolve_link, resolve_image, max_depth) -> None:
         line = _line(token, state)
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
-            depth += 1
-            if depth > max_depth:
-                raise InputError(
-                    f"lists nest {depth} deep, more than {max_depth}",
-                    state.display,
-                    line,
-                    hint="flatten the list; readers lose their place in deep lists",
-                )
+            depth += 1  # at most max_depth: check_size saw to that
             state.outline.append(f"{token.tag}{depth}")
         elif kind in ("bullet_list_close", "ordered_list_close"):
             depth -= 1

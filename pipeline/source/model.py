@@ -395,9 +395,24 @@ class Policy(Strict):
     """What every published sheet must carry, and how strictly that is enforced."""
 
     class Limits(Strict):
+        """Bounds on the work one input may cause (README, "Security", lists each)."""
+
         max_sheet_bytes: int = Field(default=1_000_000, gt=0)
         max_image_bytes: int = Field(default=10_000_000, gt=0)
-        max_list_depth: int = Field(default=4, gt=0)
+        #: Decoded size, width x height: what the renderer holds in memory.
+        max_image_pixels: int = Field(default=25_000_000, gt=0)
+        #: Elements an SVG draws, each <use> counting the elements it copies.
+        max_svg_elements: int = Field(default=20_000, gt=0)
+        max_svg_use_depth: int = Field(default=8, gt=0, le=100)
+        #: How deep an SVG's elements nest as drawn (each <use> is a level).
+        max_svg_depth: int = Field(default=64, gt=0, le=400)
+        max_list_depth: int = Field(default=4, gt=0, le=100)
+        max_list_items: int = Field(default=500, gt=0)
+        max_headings: int = Field(default=100, gt=0)
+        #: How deep Markdown nests: lists, callouts, quotes, emphasis, links, spans.
+        max_markup_depth: int = Field(default=20, gt=0, le=100)
+        #: Findings printed per file (text output); then "... and N more".
+        max_findings_per_file: int = Field(default=20, gt=0)
         # The build's worker pool (local processes or Dask workers): a job over
         # either limit is stopped and fails naming its sheet; it is not retried.
         #: Seconds one job (render and PDF checks) may take.
@@ -420,7 +435,7 @@ class Policy(Strict):
         ]
 
     class Override(Strict):
-        max_pages: int | None = Field(default=None, gt=0)
+        max_pages: int | None = Field(default=None, gt=0, le=1000)
         severity: dict[str, Severity] = {}
 
     required: list[
@@ -429,14 +444,14 @@ class Policy(Strict):
         ]
     ] = ["disclaimer", "contact_hours", "review_date", "sheet_id", "document_language", "title"]
     max_review_interval_months: int = Field(default=24, gt=0, le=120)
-    review_warning_days: int = Field(default=60, ge=0)
+    review_warning_days: int = Field(default=60, ge=0, le=3660)
     allowed_link_schemes: list[str] = ["https", "mailto", "tel"]
     #: Names that stay the same in every language (the organisation's name is always one).
     keep_terms: list[str] = []
-    max_pages: int = Field(default=2, gt=0)
-    max_pages_large_print: int = Field(default=6, gt=0)
+    max_pages: int = Field(default=2, gt=0, le=1000)
+    max_pages_large_print: int = Field(default=6, gt=0, le=1000)
     #: Pages a clinic's imprint box may add to a sheet's limit.
-    imprint_extra_pages: int = Field(default=1, ge=0)
+    imprint_extra_pages: int = Field(default=1, ge=0, le=100)
     limits: Limits = Limits()
     link_text: LinkText = LinkText()
     #: Contacts of others that sheets may print: anything else is contact-unknown.
@@ -496,8 +511,9 @@ class Brand(Strict):
     fonts: dict[str, list[str]]
     logo: str
     logo_alt: str
-    body_size_pt: float = Field(default=12, ge=6)
-    large_print_body_size_pt: float = Field(default=18, ge=6)
+    # An upper bound too: a size like 1e308 overflows the renderer's font units.
+    body_size_pt: float = Field(default=12, ge=6, le=72)
+    large_print_body_size_pt: float = Field(default=18, ge=6, le=96)
     #: [name, text token, background token] or [..., "large"] for large text (3:1).
     contrast_pairs: list[list[str]] = []
 
