@@ -76,6 +76,14 @@ def render_html_to_pdf(
             pdf_identifier=b"factsheet",
             finisher=_with_art_boxes(post),
         )
+    except RecursionError:
+        # The limits (max_markup_depth, max_svg_depth) keep sheets well below this;
+        # only a policy that raised them this far gets here.
+        raise RenderError(
+            "the renderer ran out of stack: markup or an SVG nests too deeply",
+            where,
+            hint="lower limits.max_markup_depth and limits.max_svg_depth in policy.yaml",
+        ) from None
     except MissingLanguage:
         raise RenderError(
             "the document has no language",

@@ -400,14 +400,14 @@ class Policy(Strict):
         max_sheet_bytes: int = Field(default=1_000_000, gt=0)
         max_image_bytes: int = Field(default=10_000_000, gt=0)
         #: Decoded size, width x height: what the renderer holds in memory.
-        max_image_pixels: int = Field(default=25_000_000, gt=0)
+        max_image_pixels: int = Field(default=16_000_000, gt=0)
         #: Elements an SVG draws, each <use> counting the elements it copies.
-        max_svg_elements: int = Field(default=20_000, gt=0)
+        max_svg_elements: int = Field(default=10_000, gt=0)
         max_svg_use_depth: int = Field(default=8, gt=0, le=100)
         #: How deep an SVG's elements nest as drawn (each <use> is a level).
         max_svg_depth: int = Field(default=64, gt=0, le=400)
         max_list_depth: int = Field(default=4, gt=0, le=100)
-        max_list_items: int = Field(default=500, gt=0)
+        max_list_items: int = Field(default=300, gt=0)
         max_headings: int = Field(default=100, gt=0)
         #: How deep Markdown nests: lists, callouts, quotes, emphasis, links, spans.
         max_markup_depth: int = Field(default=20, gt=0, le=100)
