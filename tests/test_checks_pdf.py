@@ -311,6 +311,23 @@ def test_policy_severity_and_required_apply_to_pdf_rules(footerless: Built, tmp_
     assert pdf_findings(project, project.sheet(*MAIN), footerless.pdf, "out.pdf") == []
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda pdf: pdf[: len(pdf) // 2], id="truncated"),
+        pytest.param(lambda pdf: pdf.replace(b"/FlateDecode", b"/FlaveDecode"), id="bad-filter"),
+        pytest.param(lambda pdf: b"%PDF-1.7\n" + b"[" * 200_000, id="brackets"),
+        pytest.param(lambda pdf: b"", id="empty"),
+    ],
+)
+def test_a_pdf_that_cannot_be_read_fails_the_gate_as_unreadable(good: Built, damage) -> None:
+    """Whatever pypdf raises on a damaged file becomes one finding, never a traceback."""
+    assert not [f for f in good.findings() if f.rule == "pdf-unreadable"]
+    found = pdf_findings(good.project, good.sheet, damage(good.pdf), "out.pdf")
+    assert [f.rule for f in found] == ["pdf-unreadable"]
+    assert found[0].severity == "error" and found[0].message.startswith("the PDF cannot be read (")
+
+
 def test_every_pdf_content_rule_is_covered() -> None:
     covered = {
         "pdf-disclaimer",
@@ -323,6 +340,7 @@ def test_every_pdf_content_rule_is_covered() -> None:
         "pdf-ua-id",
         "pdf-pages",
         "pdf-text-fidelity",  # and in tests/test_textlayer.py
+        "pdf-unreadable",
     }
     # tests/test_contacts.py breaks and keeps these
     covered |= {"pdf-contact-visible", "pdf-link", "layout-overflow"}

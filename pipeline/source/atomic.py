@@ -232,7 +232,16 @@ class Transaction:
                 pass  # the journal stays: the next run (recover) undoes the rest
             self.abort()
             raise explain_os_error(error, done or self.state) from None
-        journal.unlink()  # the commit point
+        try:
+            journal.unlink()  # the commit point
+        except OSError as error:
+            # Not committed: put the old files back now rather than at the next run.
+            with contextlib.suppress(OSError):
+                undo(steps)
+                _discard(steps)
+                journal.unlink()
+            self.abort()
+            raise explain_os_error(error, self.state) from None
         _fsync_folder(self.state)
         _discard(steps)
         self.staged.clear()
