@@ -14,6 +14,8 @@ import json
 import os
 import re
 import shutil
+import struct
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +87,43 @@ BOMB = (
 )
 SANDBOX = "sheets and styles may only use files inside the project's sheets/ and styles/"
 NESTED = "- one\n  - two\n    - three\n      - four\n        - five\n"
+
+
+def png(width: int, height: int) -> bytes:
+    """A PNG whose header claims ``width`` x ``height`` (the decoded size), in 70 bytes."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return PNG[:16] + header + zlib.crc32(b"IHDR" + header).to_bytes(4, "big") + PNG[33:]
+
+
+def jpeg(width: int, height: int) -> bytes:
+    """A JPEG start: SOI, an APP0 segment, then a baseline frame header of that size."""
+    app0 = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    sof = b"\xff\xc0\x00\x11\x08" + struct.pack(">HH", height, width) + b"\x03" + b"\x00" * 9
+    return b"\xff\xd8" + app0 + sof + b"\xff\xd9"
+
+
+def gif(width: int, height: int) -> bytes:
+    return b"GIF89a" + struct.pack("<HH", width, height) + b"\x00\x00\x00;"
+
+
+def svg(inner: str, attrs: str = 'width="10" height="10"') -> str:
+    return f'<svg xmlns="http://www.w3.org/2000/svg" {attrs}>{inner}</svg>\n'
+
+
+def use_bomb(levels: int = 12, fanout: int = 10) -> str:
+    """A ~2 KB SVG that draws fanout**levels rectangles: each group uses the last ten times."""
+    groups = "".join(
+        f'<g id="g{i}">' + f'<use href="#g{i - 1}"/>' * fanout + "</g>" for i in range(1, levels)
+    )
+    return svg(
+        f'<defs><rect id="g0" width="1" height="1"/>{groups}</defs><use href="#g{levels - 1}"/>'
+    )
+
+
+def use_chain(depth: int) -> str:
+    """A chain of <use>, each copying the one before: cheap, but ``depth`` deep."""
+    links = "".join(f'<use id="u{i}" href="#u{i - 1}"/>' for i in range(1, depth + 1))
+    return svg(f'<rect id="u0" width="1" height="1"/>{links}')
 
 
 # -- ways to break a project ------------------------------------------------------
@@ -407,6 +446,166 @@ CASES = [
         f"{HERE}: error: cannot follow the symlink loop.png "
         "(hint: a symlink that leads to itself; replace it with the file)",
     ),
+    # -- bounded work: each limit of policy.yaml, at its default
+    case(
+        "image-pixels-png",
+        image("huge.png", png(100_000, 100_000)),
+        f"{HERE}: error: image 'huge.png' is 100,000 x 100,000 pixels (10,000,000,000), over "
+        "the limit of 16,000,000 (hint: scale the image down (300 dpi at print size is plenty), "
+        "or raise limits.max_image_pixels in policy.yaml)",
+    ),
+    case(
+        "image-pixels-jpeg",
+        image("huge.jpg", jpeg(20_000, 20_000)),
+        f"{HERE}: error: image 'huge.jpg' is 20,000 x 20,000 pixels (400,000,000), over the limit "
+        "of 16,000,000 (hint: scale the image down (300 dpi at print size is plenty), "
+        "or raise limits.max_image_pixels in policy.yaml)",
+    ),
+    case(
+        "image-pixels-gif",
+        image("huge.gif", gif(65_535, 65_535)),
+        f"{HERE}: error: image 'huge.gif' is 65,535 x 65,535 pixels (4,294,836,225), over the "
+        "limit of 16,000,000 (hint: scale the image down (300 dpi at print size is plenty), "
+        "or raise limits.max_image_pixels in policy.yaml)",
+    ),
+    case(
+        "image-pixels-svg",
+        image("huge.svg", svg("<rect/>", 'viewBox="0 0 1e9 1e9"')),
+        f"{HERE}: error: image 'huge.svg' is 1,000,000,000 x 1,000,000,000 pixels "
+        "(1,000,000,000,000,000,000), over the limit of 16,000,000 (hint: scale the image down "
+        "(300 dpi at print size is plenty), or raise limits.max_image_pixels in policy.yaml)",
+    ),
+    case(
+        "image-png-damaged-header",
+        image("broken.png", PNG[:20]),
+        f"{HERE}: error: image 'broken.png' is damaged: its size cannot be read "
+        "(hint: open it in an image editor and save it again)",
+    ),
+    case(
+        "svg-use-bomb",
+        image("bomb.svg", use_bomb()),
+        f"{HERE}: error: SVG image 'bomb.svg' draws more than 10,000 elements (each <use> counts "
+        "the elements it copies) (hint: simplify the drawing, or raise limits.max_svg_elements "
+        "in policy.yaml)",
+    ),
+    case(
+        "svg-use-depth",
+        image("chain.svg", use_chain(9)),
+        f"{HERE}: error: SVG image 'chain.svg' nests <use> references more than 8 deep "
+        "(hint: flatten the drawing, or raise limits.max_svg_use_depth in policy.yaml)",
+    ),
+    case(
+        "svg-use-loop",
+        image("loop.svg", svg('<use id="a" href="#b"/><use id="b" href="#a"/>')),
+        f"{HERE}: error: SVG image 'loop.svg' refers to itself (a <use> or url(#...) loop) "
+        "(hint: export a plain SVG with everything inline)",
+    ),
+    case(
+        "svg-deep-nesting",
+        image("deep.svg", svg("<g>" * 5000 + "</g>" * 5000)),
+        f"{HERE}: error: SVG image 'deep.svg' nests elements more than 64 deep (each <use> "
+        "counts as a level) (hint: flatten its groups, or raise limits.max_svg_depth in "
+        "policy.yaml)",
+    ),
+    case(
+        "svg-billion-laughs",
+        image(
+            "laughs.svg",
+            '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;">]>'
+            + svg("<text>&b;</text>"),
+        ),
+        f"{HERE}: error: SVG image 'laughs.svg' declares a DOCTYPE or entities "
+        "(hint: export a plain SVG with everything inline)",
+    ),
+    case(
+        "svg-script",
+        image("script.svg", svg("<script>alert(1)</script>")),
+        f"{HERE}: error: SVG image 'script.svg' contains a script "
+        "(hint: export a plain SVG with everything inline)",
+    ),
+    case(
+        "svg-css-import",
+        image("css.svg", svg("<style>@import 'https://example.com/x.css';</style>")),
+        f"{HERE}: error: SVG image 'css.svg' imports CSS "
+        "(hint: export a plain SVG with everything inline)",
+    ),
+    case(
+        "svg-not-well-formed",
+        image("broken.svg", '<svg xmlns="http://www.w3.org/2000/svg"><g></svg>'),
+        f"{HERE}: error: SVG image 'broken.svg' is not well-formed XML (line 1) "
+        "(hint: open it in an editor and save it again)",
+    ),
+    case(
+        "svg-infinite-width",
+        image("wide.svg", svg("<rect/>", 'width="1e999" height="10"')),
+        f"{HERE}: error: SVG image 'wide.svg' has an invalid width '1e999' "
+        "(hint: write a length like 120 or 30mm)",
+    ),
+    case(
+        "list-items",
+        body("- an item\n" * 10_000),
+        f"{SHEET}:{PARAGRAPH_LINE + 300}: error: the sheet has more than 300 list items "
+        "(hint: split it into several sheets, or raise limits.max_list_items in policy.yaml)",
+    ),
+    case(
+        "headings",
+        body("### A heading\n\n" * 200),
+        f"{SHEET}:{PARAGRAPH_LINE + 2 * 100}: error: the sheet has more than 100 headings "
+        "(hint: split it into several sheets, or raise limits.max_headings in policy.yaml)",
+    ),
+    case(
+        "nested-emphasis",
+        body("*" * 3000 + "x" + "*" * 3000 + "\n"),
+        f"{HERE}: error: markup nests more than 20 levels deep (lists, callouts, quotes, "
+        "emphasis, links) (hint: simplify the formatting, or raise limits.max_markup_depth "
+        "in policy.yaml)",
+    ),
+    # -- numbers past what the renderer or the calendar can hold
+    case(
+        "brand-huge-size",
+        edit(BRAND, "body_size_pt: 12", "body_size_pt: 1e308"),
+        f"{BRAND}:31: error: body_size_pt: Input should be less than or equal to 72 (got '1e308')",
+    ),
+    case(
+        "brand-infinite-size",
+        edit(BRAND, "body_size_pt: 12", "body_size_pt: .inf"),
+        f"{BRAND}:31: error: body_size_pt: Input should be less than or equal to 72 (got inf)",
+    ),
+    case(
+        "policy-huge-warning-window",
+        write(POLICY, "review_warning_days: 99999999999999999999\n"),
+        f"{POLICY}:1: error: review_warning_days: Input should be less than or equal to 3660 "
+        "(got 99999999999999999999)",
+    ),
+    case(
+        "review-in-year-9999",
+        both(
+            edit(SHEET, "reviewed: 2026-05-12", "reviewed: 9999-06-01"),
+            edit(SHEET, "next_review: 2028-05-12", "next_review: 9999-12-01"),
+        ),
+        f"{SHEET}:{REVIEWED_LINE}: error: reviewed 9999-06-01 is after today (2026-11-21) "
+        "[review-future] (hint: write the date the review actually happened)",
+    ),
+    # -- error text: control characters escaped, long values cut, one line
+    case(
+        "escape-bytes-in-a-value",
+        edit(SHEET, "lang: en", 'lang: "\\e]0;pwned\\a\\e[31men"'),
+        f"{SHEET}:5: error: lang: '\\x1b]0;pwned\\x07\\x1b[31men' is not a BCP 47 language tag "
+        "(use a form like en, es, zh-Hans, pt-BR; a hyphen, not an underscore) "
+        "(got '\\x1b]0;pwned\\x07\\x1b[31men')",
+    ),
+    case(
+        "huge-value-in-a-message",
+        image_link("x" * 900_000 + ".png"),
+        f"{HERE}: error: cannot read image 'xxxxx",
+        "xxxxx.png': File name too long (hint: check the image's file name and permissions)",
+    ),
+    case(
+        "new-lines-in-a-value",
+        edit(SHEET, "lang: en", 'lang: "e\\nn\\r\\n"'),
+        f"{SHEET}:5: error: lang: 'e\\nn\\r\\n' is not a BCP 47 language tag",
+        "(got 'e\\nn\\r\\n')",
+    ),
     # -- links: the source check refuses them (file:line and the rule's id)
     case(
         "link-javascript",
@@ -506,6 +705,8 @@ def test_bad_input_is_one_clear_line(project: Path, bad: Case) -> None:
     lines = [line.strip() for line in result.stderr.splitlines()]
     errors = [line for line in lines if ": error: " in line]
     assert len(errors) == 1, result.stderr
+    # Sanitised: printable, and short whatever the input put into it.
+    assert errors[0].isprintable() and len(errors[0]) < 1500, errors[0][:3000]
     # Load errors stop before any job: stderr is that one line. Errors found in a
     # job (source checks, rendering) follow the job's one progress line.
     others = [line for line in lines if line not in errors]

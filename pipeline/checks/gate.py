@@ -82,5 +82,6 @@ def unreadable(path: str, error: Exception) -> Finding:
         path,
         None,
         f"the PDF cannot be read ({type(error).__name__}: {error})",
-        "rebuild it with `factsheet build --force`; a PDF from elsewhere may be damaged",
+        "a damaged file, or one too complex to read back (a huge drawing, a word of "
+        "thousands of characters): rebuild it, or simplify the sheet",
     )

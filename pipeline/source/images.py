@@ -12,8 +12,10 @@ so that a 1 KB file of nested <use> cannot expand to billions of shapes.
 
 from __future__ import annotations
 
+import errno
 import math
 import re
+import stat
 import struct
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
@@ -36,7 +38,18 @@ SVG_HINT = "export a plain SVG with everything inline"
 
 def check_image(real: Path, src: str, shown: str, line: int, policy: Policy) -> None:
     """Refuse a missing, unsupported, oversized, disguised or overly demanding image."""
-    if not real.is_file():
+    try:
+        regular = stat.S_ISREG(real.stat().st_mode)
+    except OSError as error:
+        if error.errno not in (errno.ENOENT, errno.ENOTDIR):  # a name too long, a loop ...
+            raise InputError(
+                f"cannot read image '{src}': {error.strerror}",
+                shown,
+                line,
+                hint="check the image's file name and permissions",
+            ) from None
+        regular = False
+    if not regular:
         raise InputError(f"image '{src}' does not exist", shown, line)
     suffix = real.suffix.lower()
     if suffix not in IMAGE_TYPES:
