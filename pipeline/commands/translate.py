@@ -44,7 +44,9 @@ def translate_export(ctx: Context, slug, lang, fmt, out) -> None:
 
     data = export(ctx.project(), slug, lang, fmt)
     if out:
-        out.write_bytes(data)
+        from ..source.atomic import STATE, write_files
+
+        write_files({out.resolve(): data}, ctx.root / "output" / STATE)
         click.echo(f"wrote {out}", err=True)
     else:
         sys.stdout.buffer.write(data)

@@ -8,7 +8,7 @@ import re
 from ..errors import InputError
 from .atomic import STATE, write_files
 from .dates import add_months, today
-from .loader import SLUG
+from .loader import SLUG, Loader
 from .model import Project
 
 TEMPLATE = """\
@@ -75,6 +75,14 @@ def scaffold(project: Project, slug: str, title: str, series: str | None, sheet_
         org=project.org.short_name,
         website=project.org.website,
     )
+    try:  # what `new` writes must load and pass; a title of 10,000 characters would not
+        Loader(project.root).sheet_from_text(path, text, project.org, project.policy)
+    except InputError as error:
+        raise InputError(
+            f"the new sheet would not load: {error.message}",
+            "factsheet new",
+            hint="shorten or simplify --title, --series or --id",
+        ) from None
     # Staged in output/.factsheet/ like every write: a full disk or a kill leaves
     # no half-written sheet and no temp file among the sheets.
     write_files({path: text.encode("utf-8")}, project.root / "output" / STATE)
