@@ -357,3 +357,110 @@ def test_a_writing_command_survives_faults_at_its_writes(project: Path, command:
             assert snapshot(root) == after, spec
         assert strays(root) == []
         consistent(root)
+
+
+def test_site_removes_only_the_files_it_wrote(project: Path) -> None:
+    """output/site linked to a web folder: other people's files there are never touched."""
+    web = project.parent / "web"
+    web.mkdir()
+    (web / "about.html").write_text("the clinic's own page")
+    (web / "fr.html").write_text("a page named like one of ours, but not ours")
+    shutil.rmtree(project / "output" / "site")
+    os.symlink(web, project / "output" / "site")
+    run_cli(project, "-q", "site", check=True)
+    assert (web / "es.html").is_file() and (web / "en.html").is_file()
+    retitle(project)  # no Spanish any more: es.html is stale now
+    run_cli(project, "-q", "site", check=True)
+    assert not (web / "es.html").exists()  # ours, and unchanged since: removed
+    assert (web / "about.html").read_text() == "the clinic's own page"
+    assert (web / "fr.html").read_text() == "a page named like one of ours, but not ours"
+    assert (web / "en.html").is_file()
+    assert strays(project) == []
+
+
+def test_site_with_no_record_of_an_earlier_run_removes_nothing(project: Path) -> None:
+    (project / "output" / STATE / "site-files.json").unlink()
+    retitle(project)
+    run_cli(project, "-q", "site", check=True)
+    assert (project / "output" / "site" / "es.html").is_file()
+
+
+# -- real file systems: a tmpfs that fills up, and one turned read-only ------------------
+
+
+@pytest.fixture
+def disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MB tmpfs of our own (root only; skipped where mounting is not allowed)."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)])
+    if mounted.returncode != 0:
+        pytest.skip("this machine does not allow mounting a tmpfs")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def remount(folder: Path, options: str) -> None:
+    subprocess.run(["mount", "-o", f"remount,{options}", str(folder)], check=True)
+
+
+@pytest.mark.slow
+def test_a_disk_that_fills_between_two_pdfs_publishes_neither(project: Path, disk: Path) -> None:
+    out = ("--out", str(disk))
+    run_cli(project, *BUILD, *out, check=True)
+    before = {p.name: p.read_bytes() for p in disk.rglob("*.pdf")} | {
+        "manifest": (disk / "manifest.json").read_bytes()
+    }
+    used = os.statvfs(disk)
+    used_kb = (used.f_blocks - used.f_bfree) * used.f_frsize // 1024
+    pdf_kb = max(p.stat().st_size for p in disk.rglob("*.pdf")) // 1024 + 12
+    remount(disk, f"size={used_kb + pdf_kb}k")  # room for one new PDF, not two
+    restyle(project)
+    result = run_cli(project, *BUILD, *out)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].endswith(
+        ": error: cannot write: the disk is full (hint: free some space; nothing was half-written)"
+    ), result.stderr
+    assert "/es/" in lines[0]  # the first PDF was staged; the second did not fit
+    after = {p.name: p.read_bytes() for p in disk.rglob("*.pdf")} | {
+        "manifest": (disk / "manifest.json").read_bytes()
+    }
+    assert after == before
+    for entry in json.loads((disk / "manifest.json").read_text())["pdfs"]:
+        data = (disk / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+    remount(disk, "size=1m")  # space freed: the next run converges
+    run_cli(project, *BUILD, *out, check=True)
+    assert {p.name: p.read_bytes() for p in disk.rglob("*.pdf")} != {
+        k: v for k, v in before.items() if k != "manifest"
+    }
+
+
+@pytest.mark.slow
+def test_a_read_only_disk_is_one_clear_line_and_changes_nothing(project: Path, disk: Path) -> None:
+    out = ("--out", str(disk))
+    run_cli(project, *BUILD, *out, check=True)
+    run_cli(project, "-q", "site", *out, check=True)
+    files = {p: p.read_bytes() for p in disk.rglob("*") if p.is_file()}
+    remount(disk, "ro")
+    restyle(project)
+    for args in (
+        BUILD,
+        ("-q", "site"),
+        ("-q", "bundle", "sheets/_packets/newly-diagnosed.yaml", "--out", str(disk / "packet.pdf")),
+    ):
+        result = run_cli(project, *args, *(out if args[1] != "bundle" else ()))
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        assert result.stderr.strip().endswith(
+            "error: cannot write: the file system is read-only "
+            "(hint: make it writable, or use another folder)"
+        ), result.stderr
+    assert {p: p.read_bytes() for p in disk.rglob("*") if p.is_file()} == files
+    remount(disk, "rw")
+    run_cli(project, *BUILD, *out, check=True)
