@@ -140,7 +140,7 @@ ROWS = [
     Row(
         "policy-limit-negative",
         LOADING,
-        f"{POLICY}:16: error: limits.max_list_depth: Input should be greater than 0 (got -1)",
+        f"{POLICY}:21: error: limits.max_list_depth: Input should be greater than 0 (got -1)",
         edit(POLICY, "max_list_depth: 4", "max_list_depth: -1"),
     ),
     Row(
