@@ -37,6 +37,13 @@ def copy_project(target: Path) -> Path:
     return target
 
 
+def private_copy(prepared: Path, tmp_path: Path) -> Path:
+    """A copy of a prepared (built) project that one test may break."""
+    root = tmp_path / "project"
+    shutil.copytree(prepared, root, symlinks=True)
+    return root
+
+
 @pytest.fixture
 def project_dir(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")

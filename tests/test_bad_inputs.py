@@ -783,3 +783,21 @@ def test_decomposed_unicode_is_composed_on_load(project_dir) -> None:
     loaded = project.sheet("metastatic-breast-cancer", "vi")
     assert unicodedata.is_normalized("NFC", loaded.body.html)
     assert loaded.front.title == "Đây là bệnh gì?"
+
+
+def test_error_output_is_bounded_per_file(project: Path) -> None:
+    """500 bad links: limits.max_findings_per_file lines, then one line saying how many more."""
+    body("".join(f"Read [page {n}](javascript:go({n})).\n\n" for n in range(500)))(project)
+    result = run_cli(project, *BUILD)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    errors = [line for line in lines if ": error: " in line]
+    assert len(errors) == 20, result.stderr
+    assert lines[-1].strip() == (f"{SHEET}: ... and 480 more (limits.max_findings_per_file)"), (
+        lines[-1]
+    )
+    check = run_cli(project, "check", SHEET)
+    assert check.returncode == 1
+    assert len([line for line in check.stdout.splitlines() if ": error: " in line]) == 20
+    assert f"{SHEET}: ... and 480 more (limits.max_findings_per_file)" in check.stdout
+    assert "480 error(s)" not in check.stdout and "500 error(s)" in check.stdout

@@ -11,10 +11,7 @@ it reports a broken edit and keeps watching, by design (tests/test_preview.py).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -22,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import copy_project, run_cli
+from conftest import copy_project, private_copy, run_cli
+from test_bad_inputs import edit
+from test_faults import restyle, retitle, snapshot
 
 HERE = Path(__file__).resolve().parent
 SLUG = "questions-to-ask-your-doctor"
@@ -48,15 +47,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
 EVERY = sorted(COMMANDS)
 #: `site` reads only org.yaml, the shared blocks and output/; the rest load every sheet.
 LOADING = [command for command in EVERY if command != "site"]
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {
-        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for folder in ("sheets", "styles", "output")
-        for path in sorted((root / folder).rglob("*"))
-        if path.is_file() and ".factsheet" not in path.relative_to(root).parts
-    }
+#: The rest share one loader (Context.project): some inputs are run through a few of them.
+SOME = ["build", "check", "translate-import"]
 
 
 @pytest.fixture(scope="module")
@@ -73,22 +65,10 @@ def published(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def project(published: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(published, root, symlinks=True)
-    return root
+    return private_copy(published, tmp_path)
 
 
 # -- ways to break things -------------------------------------------------------------
-
-
-def edit(rel: str, old: str, new: str) -> Callable[[Path], None]:
-    def apply(root: Path) -> None:
-        path = root / rel
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {rel}"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    return apply
 
 
 def hostile_folder(root: Path) -> None:
@@ -139,19 +119,19 @@ ROWS = [
     ),
     Row(
         "policy-limit-negative",
-        LOADING,
+        SOME,
         f"{POLICY}:21: error: limits.max_list_depth: Input should be greater than 0 (got -1)",
         edit(POLICY, "max_list_depth: 4", "max_list_depth: -1"),
     ),
     Row(
         "sheet-nested-emphasis",
-        LOADING,
+        SOME,
         f"{SHEET}:16: error: {DEPTH}",
         edit(SHEET, "A doctor visit", f"{NESTED}\n\nA doctor visit"),
     ),
     Row(
         "sheet-svg-use-bomb",
-        LOADING,
+        SOME,
         f"{SHEET}:16: error: SVG image 'bomb.svg' draws more than 10,000 elements (each <use> "
         "counts the elements it copies) (hint: simplify the drawing, or raise "
         "limits.max_svg_elements in policy.yaml)",
@@ -255,20 +235,8 @@ AT = {
 }
 
 
-def restyle(root: Path) -> None:
-    css = root / "styles/harborlight/sheet.css"
-    css.write_text(css.read_text() + "\n.sheet-footer { letter-spacing: 0.01em; }\n")
-
-
-def one_language_less(root: Path) -> None:
-    manifest = root / "output/manifest.json"
-    data = json.loads(manifest.read_text())
-    data["pdfs"] = [entry for entry in data["pdfs"] if entry["lang"] != "es"]
-    manifest.write_text(json.dumps(data, indent=2))
-
-
 #: Before a fault: a change, so that the command has something to write.
-CHANGE = {"build": restyle, "site": one_language_less}
+CHANGE = {"build": restyle, "site": retitle}
 
 
 def cases():

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import copy_project, run_cli
+from conftest import copy_project, private_copy, run_cli
 
 from pipeline.errors import OutputError
 from pipeline.source.atomic import STATE, Transaction, clean_temp, recover
@@ -246,9 +246,7 @@ def published(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def project(published: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(published, root, symlinks=True)
-    return root
+    return private_copy(published, tmp_path)
 
 
 def restyle(root: Path) -> None:
@@ -323,7 +321,7 @@ def check_fault(root: Path, spec: str, args: tuple[str, ...], before: dict, afte
     consistent(root)
 
 
-def fault_points(counts: dict[str, int]) -> list[str]:
+def fault_points(counts: dict[str, int], renderer: bool = False) -> list[str]:
     """Where to strike a command (source/atomic.py's order of calls): the lock file,
     the first file staged, the journal (the last fsync before the renames), a rename
     in the middle of the commit, and SIGKILL there and at the last rename (after the
@@ -331,6 +329,8 @@ def fault_points(counts: dict[str, int]) -> list[str]:
     renames, fsyncs = counts.get("replace", 0), counts.get("fsync", 0)
     specs = ["open@1=EROFS", "fsync@1=ENOSPC", f"fsync@{fsyncs}=EACCES"]
     specs += ["replace@2=ENOSPC", "replace@2=KILL", f"replace@{renames}=KILL"]
+    if renderer:  # each run renders: the commit's two ends are enough here
+        specs = ["fsync@1=ENOSPC", "replace@2=ENOSPC", f"replace@{renames}=KILL"]
     return list(dict.fromkeys(specs))
 
 
@@ -347,7 +347,7 @@ def test_a_writing_command_survives_faults_at_its_writes(project: Path, command:
     assert counts.get("replace", 0) >= 2, counts  # a journal and at least one file
     before, after = snapshot(project), snapshot(fresh)
     assert before != after
-    for number, spec in enumerate(fault_points(counts)):
+    for number, spec in enumerate(fault_points(counts, command in ("build", "bundle"))):
         root = project.parent / f"fault-{number}"
         shutil.copytree(project, root, symlinks=True)
         check_fault(root, spec, args, before, after)

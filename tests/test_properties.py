@@ -348,7 +348,7 @@ def our_error(error: FactsheetError) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(change=mutations(MUTABLE))
 def test_a_mutated_project_builds_a_passing_pdf_or_gives_our_error(pristine, change) -> None:
     """Mutate a sheet, shared blocks, org, policy, clinic or brand file at random:

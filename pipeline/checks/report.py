@@ -21,9 +21,9 @@ def use_colour(stream=None) -> bool:
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "reset": "\033[0m", "bold": "\033[1m"}
 
 
-def finding_line(item: Finding, severity: str | None = None) -> str:
+def finding_line(item: Finding, severity: str | None = None, where: str | None = None) -> str:
     """One finding as one sanitised line (errors.problem_line); ``severity`` may be painted."""
-    where = item.location if item.line or not item.page else f"{item.path} page {item.page}"
+    where = where or item.location
     return problem_line(where, severity or item.severity, item.message, item.rule, item.hint)
 
 
@@ -68,7 +68,8 @@ def as_text(
     for path in sorted(by_file):
         lines.append(paint(printable(path), "bold"))
         for item in sorted(by_file[path], key=lambda f: (f.line or 0, f.page or 0, f.rule)):
-            lines.append("  " + finding_line(item, paint(item.severity, item.severity)))
+            where = item.location if item.line or not item.page else f"{path} page {item.page}"
+            lines.append("  " + finding_line(item, paint(item.severity, item.severity), where))
         if path in more:
             lines.append("  " + more_line(path, more[path]))
     errors = sum(1 for f in findings if f.severity == "error")

@@ -328,16 +328,19 @@ def write_files(files: dict[Path, bytes], state: Path) -> list[Path]:
     """Write several files outside a locked output folder together (new, import, bundle --out).
 
     The temp files and the journal go to ``state`` (the project's
-    output/.factsheet/) when it shares the files' file system; otherwise to a
-    hidden .factsheet folder beside the first file.
+    output/.factsheet/) when the output folder exists and shares the files'
+    file system; otherwise to a hidden .factsheet folder beside the first file,
+    removed afterwards (no output folder is made just for this).
     """
     if not files:
         return []
     first = next(iter(files))
     try:
         first.parent.mkdir(parents=True, exist_ok=True)
-        (state / "tmp").mkdir(parents=True, exist_ok=True)
-        usable = all(same_file_system(state, target.parent) for target in files)
+        usable = state.parent.is_dir()
+        if usable:
+            (state / "tmp").mkdir(parents=True, exist_ok=True)
+            usable = all(same_file_system(state, target.parent) for target in files)
     except OSError:
         usable = False
     if not usable:
