@@ -257,7 +257,7 @@ def run(root: Path, row: Row, command: str) -> subprocess.CompletedProcess:
     return subprocess.run(runner, cwd=root, capture_output=True, text=True, env=env, timeout=600)
 
 
-@pytest.mark.parametrize(("row", "command"), cases())
+@pytest.mark.parametrize(("row", "command"), list(cases()))
 def test_every_command_gives_one_clear_line(project: Path, row: Row, command: str) -> None:
     if row.breaks:
         row.breaks(project)
