@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import copy_project, run_cli
+from conftest import ROOT, copy_project, run_cli
 
 from pipeline.checks.readpdf import ReadPdf, contains
 
@@ -38,6 +38,11 @@ BUILD = ("build", SLUG, "--lang", "en", "--jobs", "1")
 # with a blank line; its first paragraph, and whatever body() inserts, is on line 16.
 TITLE_LINE, REVIEWED_LINE, KEYWORDS_LINE, BODY_LINE, PARAGRAPH_LINE = 3, 8, 13, 15, 16
 HERE = f"{SHEET}:{PARAGRAPH_LINE}"
+BODY_SIZE_LINE = next(
+    number
+    for number, line in enumerate((ROOT / BRAND).read_text().splitlines(), 1)
+    if line.startswith("body_size_pt:")
+)
 
 
 @pytest.fixture(scope="module")
@@ -564,12 +569,14 @@ CASES = [
     case(
         "brand-huge-size",
         edit(BRAND, "body_size_pt: 12", "body_size_pt: 1e308"),
-        f"{BRAND}:31: error: body_size_pt: Input should be less than or equal to 72 (got '1e308')",
+        f"{BRAND}:{BODY_SIZE_LINE}: error: body_size_pt: "
+        "Input should be less than or equal to 72 (got '1e308')",
     ),
     case(
         "brand-infinite-size",
         edit(BRAND, "body_size_pt: 12", "body_size_pt: .inf"),
-        f"{BRAND}:31: error: body_size_pt: Input should be less than or equal to 72 (got inf)",
+        f"{BRAND}:{BODY_SIZE_LINE}: error: body_size_pt: "
+        "Input should be less than or equal to 72 (got inf)",
     ),
     case(
         "policy-huge-warning-window",
