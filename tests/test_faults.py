@@ -256,10 +256,10 @@ def restyle(root: Path) -> None:
 
 
 def retitle(root: Path) -> None:
-    """A change that makes site pages and the feed new."""
+    """A change that makes site pages and the feed new: one sheet less in the manifest."""
     manifest = root / "output/manifest.json"
     data = json.loads(manifest.read_text())
-    data["pdfs"] = [e for e in data["pdfs"] if e["lang"] != "es"]  # one language less
+    data["pdfs"] = [e for e in data["pdfs"] if e["slug"] != "metastatic-breast-cancer"]
     manifest.write_text(json.dumps(data, indent=2))
 
 
@@ -368,10 +368,11 @@ def test_site_removes_only_the_files_it_wrote(project: Path) -> None:
     shutil.rmtree(project / "output" / "site")
     os.symlink(web, project / "output" / "site")
     run_cli(project, "-q", "site", check=True)
-    assert (web / "es.html").is_file() and (web / "en.html").is_file()
-    retitle(project)  # no Spanish any more: es.html is stale now
+    page = web / "sheets" / "metastatic-breast-cancer.html"
+    assert page.is_file() and (web / "en.html").is_file()
+    retitle(project)  # that sheet is gone from the manifest: its page is stale now
     run_cli(project, "-q", "site", check=True)
-    assert not (web / "es.html").exists()  # ours, and unchanged since: removed
+    assert not page.exists()  # ours, and unchanged since: removed
     assert (web / "about.html").read_text() == "the clinic's own page"
     assert (web / "fr.html").read_text() == "a page named like one of ours, but not ours"
     assert (web / "en.html").is_file()
@@ -382,7 +383,7 @@ def test_site_with_no_record_of_an_earlier_run_removes_nothing(project: Path) ->
     (project / "output" / STATE / "site-files.json").unlink()
     retitle(project)
     run_cli(project, "-q", "site", check=True)
-    assert (project / "output" / "site" / "es.html").is_file()
+    assert (project / "output" / "site" / "sheets" / "metastatic-breast-cancer.html").is_file()
 
 
 # -- real file systems: a tmpfs that fills up, and one turned read-only ------------------
