@@ -56,6 +56,7 @@ def published(tmp_path_factory) -> Path:
     """A project with a sheet built, its catalog written and a translation to import."""
     root = copy_project(tmp_path_factory.mktemp("published"))
     run_cli(root, "-q", "build", SLUG, "--jobs", "1", check=True)
+    run_cli(root, "-q", "build", "metastatic-breast-cancer", "--lang", "en", check=True)
     run_cli(root, "-q", "site", check=True)
     # A translated Markdown sheet that imports cleanly: the Spanish one, as French.
     text = (root / f"sheets/{SLUG}/es.md").read_text(encoding="utf-8")
