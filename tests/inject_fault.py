@@ -35,9 +35,15 @@ else:
     point, ACTION = SPEC.split("=")
     TARGET, number = point.split("@")
     NUMBER = int(number)
+#: ``open:.factsheet/@1=ENOSPC``: count only calls on paths holding that text (a
+#: library's own best-effort cache writes in the project are not the point).
+TARGET, _, FRAGMENT = (TARGET or "").partition(":")
+TARGET = TARGET or None
 
 
 def _strike(op: str, path) -> None:
+    if FRAGMENT and op == TARGET and FRAGMENT not in os.fspath(path or ""):
+        return
     COUNTS[op] = COUNTS.get(op, 0) + 1
     if op != TARGET or COUNTS[op] != NUMBER:
         return

@@ -227,9 +227,9 @@ ROWS = [
 
 #: Where a disk fault strikes: the lock file, or the first file staged (a temp file).
 AT = {
-    "build": (".factsheet/lock", ".factsheet/tmp/"),
-    "site": (".factsheet/lock", ".factsheet/tmp/"),
-    "bundle": (".factsheet/lock", ".factsheet/tmp/"),
+    "build": ("/output/.factsheet/",),
+    "site": ("/output/.factsheet/",),
+    "bundle": ("/output/.factsheet/",),
     "new": ("/output/.factsheet/tmp/",),
     "translate-export": ("/output/.factsheet/tmp/",),
     "translate-import": ("/.fr.md.",),
@@ -253,6 +253,9 @@ def run(root: Path, row: Row, command: str) -> subprocess.CompletedProcess:
         runner = [sys.executable, "-m", "pipeline", *args]
     else:
         spec = row.fault if "=" in row.fault else f"{row.fault}=ENOSPC"
+        op, rest = spec.split("@")
+        where = ".fr.md" if command == "translate-import" else "/output/.factsheet/"
+        spec = f"{op}:{where}@{rest}"
         runner = [sys.executable, str(HERE / "inject_fault.py"), *args]
         env |= {"FAULT": spec, "PYTHONPATH": str(HERE.parent)}
     return subprocess.run(runner, cwd=root, capture_output=True, text=True, env=env, timeout=600)
