@@ -29,9 +29,10 @@ from ..source.images import check_image
 from ..source.loader import load_project
 from ..source.model import Clinic, Project
 from ..source.yamlfile import parse_yaml, validate
-from .engine import render_job
+from .executor import Task
 from .output import OutputFolder
 from .plan import Job
+from .worker import render_task
 
 PREVIEWS = "previews"
 LOGO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -134,7 +135,7 @@ def add_clinic(
             atomic_write(stage / file.relative_to(root), data)
         staged = load_project(stage)  # the clinic as the build will see it (logo included)
         job = Job(slug, lang, paper=staged.org.default_paper, imprint=clinic_id)
-        outcome = render_job(staged, job, relpath, allow_failing=False)
+        outcome = render_task(staged, Task(0, job, relpath, source=shown))
     if "error" in outcome:
         raise CheckFailed(outcome["error"], path=shown)
     findings = outcome["findings"]
