@@ -20,6 +20,7 @@ from .readpdf import ReadPdf
 from .registry import Finding, apply_policy, finding, rule
 from .source import check_source
 from .translation import check_translation
+from .translation_blocks import check_blocks_translation
 from .visible import check_overflow, check_visible
 
 PDF_UNREADABLE = rule(
@@ -31,11 +32,15 @@ PDF_UNREADABLE = rule(
 
 
 def source_findings(project: Project, sheet: Sheet, on: dt.date | None = None) -> list[Finding]:
-    """Rules on the sheet as written, with the policy's severities applied."""
+    """Rules on the sheet as written, with the policy's severities applied.
+
+    The shared blocks of the sheet's language are part of every sheet printed in
+    it, so their translation findings (blocks/<lang>.yaml) gate each such sheet."""
     found = [
         *check_source(project, sheet, on),
         *check_contacts(project, sheet),
         *check_translation(project, sheet),
+        *check_blocks_translation(project, sheet.lang),
     ]
     return apply_policy(found, project.policy, sheet.lang)
 

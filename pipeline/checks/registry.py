@@ -32,6 +32,8 @@ class Finding:
     message: str
     hint: str | None = None
     page: int | None = None
+    #: The translation unit a finding is about, when there is one (its id).
+    unit: str | None = None
 
     @property
     def location(self) -> str:
@@ -61,8 +63,9 @@ def finding(
     message: str,
     hint: str | None = None,
     page: int | None = None,
+    unit: str | None = None,
 ) -> Finding:
-    return Finding(rule_id, RULES[rule_id].severity, path, line, message, hint, page)
+    return Finding(rule_id, RULES[rule_id].severity, path, line, message, hint, page, unit)
 
 
 def apply_policy(findings: list[Finding], policy: Policy, lang: str | None) -> list[Finding]:

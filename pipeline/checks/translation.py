@@ -1,22 +1,29 @@
 """A translation against its source, unit by unit.
 
-Units are paired by key (b1, b2, ... in body order; title, summary ...), so
-these rules first make sure the structure is the same; the other rules then
-compare each pair: numbers, contacts and links, inline markup, text left in
-the source language, and staleness (the source changed since).
+Each unit of a translated sheet is paired with the source unit it translates
+(source/unitmatch.py: by position against the source AS THE TRANSLATION SAW
+IT, its snapshot, so a later edit of the source cannot shift the pairs); the
+structure rule first makes sure the two line up. The other rules then compare
+each pair: numbers (by value, with the language's digit grouping), contacts
+and links, inline markup, text left in the source language; and staleness says
+exactly which source units changed since, with their old and new text.
+
+Every finding names its unit id and both places: the line in the translation
+(the finding's own location) and the line in the source.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import Counter
 
 from ..source import contacts as cx
 from ..source.markdown import parse_inline, plain_text
-from ..source.model import Project, Sheet, Unit
-from ..source.units import source_units, units_hash
+from ..source.model import Project, Sheet, SnapshotUnit
+from ..source.numerals import number_values
+from ..source.unitmatch import Pair, changes, pair_translation
+from ..source.units import all_units, units_hash
 from .registry import Finding, finding, rule
 
 STRUCTURE = rule(
@@ -30,6 +37,12 @@ NUMBERS = rule(
     "error",
     "translation",
     "a number or percentage of the source is missing or changed",
+)
+NUMBER_WORD = rule(
+    "translation-number-word",
+    "warning",
+    "translation",
+    "the translator wrote a number of the source as a word (their note says which)",
 )
 CONTACTS = rule(
     "translation-contacts",
@@ -59,10 +72,6 @@ SOURCE_MISSING = rule(
     "translation_of names a source sheet that does not exist",
 )
 
-#: A number with digit grouping (also Arabic U+066C) and a decimal mark (also U+066B).
-_DIGITS = re.compile(r"\d+(?:[.,\u066c\u00a0\u202f\u2009 ]\d{3})*(?:[.,\u066b]\d+)?")
-
-
 def _digits(text: str, lang: str | None = None) -> str:
     """Digits of the language's own numbering systems (CLDR) as ASCII; any other digit
     stays as it is, so a look-alike (Bengali ৪ for 8) never equals the source's."""
@@ -74,15 +83,15 @@ def _digits(text: str, lang: str | None = None) -> str:
 
 
 def numbers(text: str, lang: str | None = None, region: str | None = None) -> Counter:
-    """Numbers in a text, with digit grouping and decimal marks removed: "168.000" == "168,000".
+    """Numbers in a text by value, read with ``lang``'s digit grouping (CLDR): in
+    Spanish "168.000" is 168000, as "168,000" is in English (source/numerals.py).
 
     Phone numbers, emails and web addresses are contacts(), not numbers.
     """
     shown = plain_text(text)
     for found in reversed(cx.find_contacts(shown, region)):
         shown = shown[: found.start] + " " + shown[found.end :]
-    shown = _digits(shown, lang)
-    return Counter(re.sub(r"[^0-9]", "", n) or n for n in _DIGITS.findall(shown))
+    return Counter(number_values(_digits(shown, lang), lang))
 
 
 def contacts(text: str, lang: str | None = None, region: str | None = None) -> Counter:
@@ -99,21 +108,23 @@ def contacts(text: str, lang: str | None = None, region: str | None = None) -> C
 
 
 def markup(text: str) -> tuple[Counter, int]:
-    """Counts of inline markup, and literal ** / __ left over (an unclosed bold)."""
+    """Counts of inline markup, and literal ** / __ left over (an unclosed bold).
+
+    A language span counts without its language: "[Se habla español.]{lang=es}"
+    in English is "[We speak English.]{lang=en}" in Spanish."""
     kinds: Counter = Counter()
     stray = 0
     for token in parse_inline(text):
         if token.type.endswith("_open"):
-            kinds[
-                token.type[:-5] + (f"={token.attrGet('lang')}" if token.type == "span_open" else "")
-            ] += 1
+            kinds[token.type[:-5]] += 1
         elif token.type == "text":
             stray += token.content.count("**") + token.content.count("__")
     return kinds, stray
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[^\W\d_]{2,}", plain_text(text).casefold())
+    """The words of a text; a label's {placeholders} are not words."""
+    return re.findall(r"[^\W\d_]{2,}", re.sub(r"\{\w+\}", " ", plain_text(text)).casefold())
 
 
 def _without(text: str, terms: list[str]) -> str:
@@ -125,6 +136,119 @@ def _without(text: str, terms: list[str]) -> str:
 
 def _describe(counter: Counter) -> str:
     return ", ".join(sorted(counter.elements())) or "nothing"
+
+
+def _quote(text: str, limit: int = 120, plain: bool = True) -> str:
+    """A text for a message, on one line and cut at ``limit``; ``plain=False`` keeps
+    its Markdown (a stale unit whose only change is a new bold must show it)."""
+    shown = " ".join((plain_text(text) if plain else text).split())
+    return "'" + (shown if len(shown) <= limit else shown[: limit - 1] + "…") + "'"
+
+
+class UnitComparison:
+    """Compares one translated unit with the source text it translates."""
+
+    def __init__(self, project: Project, lang: str, source_lang: str, source_path: str) -> None:
+        self.lang = lang
+        self.source_lang = source_lang
+        self.source_path = source_path
+        self.keep = [project.org.name, project.org.short_name, *project.policy.keep_terms]
+        phones = [c.number for c in project.org.channels if c.number]
+        self.region = cx.region_of(phones[0]) if phones else None
+
+    def compare(
+        self,
+        path: str,
+        line: int | None,
+        unit_id: str,
+        source: str,
+        target: str,
+        source_line: int | None = None,
+        word_note: str | None = None,
+    ) -> list[Finding]:
+        where = f"{self.source_path}:{source_line}" if source_line else self.source_path
+        tail = f" (source: {where})"
+
+        def make(rule_id: str, message: str, hint: str) -> Finding:
+            return finding(
+                rule_id, path, line, f"unit {unit_id}: {message}{tail}", hint, unit=unit_id
+            )
+
+        out = []
+        mine = numbers(source, self.source_lang, self.region)
+        theirs = numbers(target, self.lang, self.region)
+        lost, added = mine - theirs, theirs - mine
+        if word_note and lost:
+            as_words = lost & numbers(word_note, self.lang, self.region)
+            if as_words:
+                lost -= as_words
+                out.append(
+                    make(
+                        NUMBER_WORD,
+                        f"{_describe(as_words)} written as words; translator's note: "
+                        f"{_quote(word_note)}",
+                        "a reviewer checks that the words say the same number",
+                    )
+                )
+        if lost or added:
+            out.append(
+                make(
+                    NUMBERS,
+                    f"numbers differ: source has {_describe(mine)}, "
+                    f"translation has {_describe(theirs)}",
+                    "keep every number of the source (your language's digit grouping is fine); "
+                    "a number written as a word needs a translator's note",
+                )
+            )
+        source_contacts = contacts(source, self.source_lang, self.region)
+        target_contacts = contacts(target, self.lang, self.region)
+        if source_contacts != target_contacts:
+            out.append(
+                make(
+                    CONTACTS,
+                    f"contacts or links differ: source has {_describe(source_contacts)}; "
+                    f"translation has {_describe(target_contacts)}",
+                    "copy phone numbers, emails, URLs and link targets exactly",
+                )
+            )
+        (source_kinds, _), (target_kinds, stray) = markup(source), markup(target)
+        if stray or source_kinds != target_kinds:
+            detail = (
+                "an unclosed ** or __"
+                if stray
+                else f"source has {_describe(source_kinds)}, translation has "
+                f"{_describe(target_kinds)}"
+            )
+            out.append(
+                make(
+                    MARKUP,
+                    f"inline markup differs: {detail}",
+                    "keep the same bold, italic, links and [..]{lang=..} spans",
+                )
+            )
+        words = _words(_without(source, self.keep))
+        if (
+            self.lang.split("-")[0] != self.source_lang.split("-")[0]
+            and len(words) >= 3
+            and words == _words(_without(target, self.keep))
+        ):
+            out.append(
+                make(
+                    UNTRANSLATED,
+                    f"left in the source language: {_quote(target, 80)}",
+                    "translate this unit",
+                )
+            )
+        return out
+
+
+def _basis(project: Project, sheet: Sheet, source: Sheet) -> list[SnapshotUnit]:
+    """The source units the translation was made from: its snapshot, or else the
+    source as it is now (the best guess when no snapshot was kept)."""
+    snapshot = project.snapshots.get((sheet.slug, sheet.lang))
+    if snapshot is not None:
+        return list(snapshot.units)
+    return [SnapshotUnit(id=u.key, kind=u.kind, text=u.text) for u in all_units(source)]
 
 
 def check_translation(project: Project, sheet: Sheet) -> list[Finding]:
@@ -142,117 +266,43 @@ def check_translation(project: Project, sheet: Sheet) -> list[Finding]:
                 f"no source sheet sheets/{sheet.slug}/{origin.lang}.md",
             )
         ]
-    out = _check_stale(project, sheet, source)
-    if source.body.outline != sheet.body.outline:
-        out.append(_structure_finding(source, sheet))
+    basis = _basis(project, sheet, source)
+    pairs = pair_translation(sheet, basis)
+    out = check_stale(project, sheet, source, pairs)
+    snapshot = project.snapshots.get((sheet.slug, sheet.lang))
+    outline = tuple(snapshot.outline) if snapshot and snapshot.outline else source.body.outline
+    if pairs is None or outline != sheet.body.outline:
+        out.append(_structure_finding(source, sheet, outline))
         return out  # units cannot be paired: the other rules would only add noise
-    theirs = {u.key: u for u in sheet.body.units}
-    pairs: list[tuple[str, str, int]] = [
-        (getattr(source.front, key), getattr(sheet.front, key), sheet.line_of(key))
-        for key in ("title", "series", "summary", "audience")
-        if getattr(source.front, key)
-    ]
-    for unit in source.body.units:
-        other: Unit | None = theirs.get(unit.key)
-        if other is not None:
-            pairs.append((unit.text, other.text, other.line))
-    keep = [project.org.name, project.org.short_name, *project.policy.keep_terms]
-    phones = [c.number for c in project.org.channels if c.number]
-    region = cx.region_of(phones[0]) if phones else None
-    for mine, translated, line in pairs:
-        out.extend(
-            _compare(path, line, mine, translated or "", sheet.lang, origin.lang, keep, region)
+    lines = {u.key: u.line for u in all_units(source)}
+    compare = UnitComparison(project, sheet.lang, origin.lang, source.display)
+    notes = sheet.front.numbers_as_words
+    for pair in pairs:
+        if pair.unit is None or pair.basis.kind == "alt" and not pair.basis.text:
+            continue
+        out += compare.compare(
+            path,
+            pair.unit.line,
+            pair.basis.id,
+            pair.basis.text,
+            pair.unit.text,
+            lines.get(pair.basis.id),
+            notes.get(pair.basis.id),
         )
     return out
 
 
-def _compare(
-    path: str,
-    line: int,
-    source: str,
-    target: str,
-    lang: str,
-    source_lang: str,
-    keep: list[str],
-    region: str | None = None,
-):
-    out = []
-    source_numbers = numbers(source, source_lang, region)
-    target_numbers = numbers(target, lang, region)
-    lost = source_numbers - target_numbers
-    added = target_numbers - source_numbers
-    if lost or added:
-        out.append(
-            finding(
-                NUMBERS,
-                path,
-                line,
-                f"numbers differ: source has {_describe(source_numbers)}, "
-                f"translation has {_describe(target_numbers)}",
-                "keep every number of the source; only digit grouping may change",
-            )
-        )
-    source_contacts = contacts(source, source_lang, region)
-    target_contacts = contacts(target, lang, region)
-    if source_contacts != target_contacts:
-        out.append(
-            finding(
-                CONTACTS,
-                path,
-                line,
-                f"contacts or links differ: source has {_describe(source_contacts)}; "
-                f"translation has {_describe(target_contacts)}",
-                "copy phone numbers, emails, URLs and link targets exactly",
-            )
-        )
-    (source_kinds, _), (target_kinds, stray) = markup(source), markup(target)
-    if stray or source_kinds != target_kinds:
-        detail = (
-            "an unclosed ** or __"
-            if stray
-            else (
-                f"source has {_describe(source_kinds)}, translation has {_describe(target_kinds)}"
-            )
-        )
-        out.append(
-            finding(
-                MARKUP,
-                path,
-                line,
-                f"inline markup differs: {detail}",
-                "keep the same bold, italic, links and [..]{lang=..} spans",
-            )
-        )
-    words = _words(_without(source, keep))
-    if (
-        lang.split("-")[0] != source_lang.split("-")[0]
-        and len(words) >= 3
-        and words == _words(_without(target, keep))
-    ):
-        out.append(
-            finding(
-                UNTRANSLATED,
-                path,
-                line,
-                f"left in the source language: '{plain_text(target)[:80]}'",
-                "translate this unit",
-            )
-        )
-    return out
-
-
-def _structure_finding(source: Sheet, sheet: Sheet) -> Finding:
-    a, b = source.body.outline, sheet.body.outline
+def _structure_finding(source: Sheet, sheet: Sheet, a: tuple[str, ...]) -> Finding:
+    b = sheet.body.outline
     index = next(
         (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
     )
     expected = a[index] if index < len(a) else "(end)"
     found = b[index] if index < len(b) else "(end)"
-    line = _line_at(sheet, index)
     return finding(
         STRUCTURE,
         sheet.display,
-        line,
+        _line_at(sheet, index),
         f"structure differs from {source.display} at block {index + 1}: "
         f"source has '{expected}', translation has '{found}'",
         "keep the same sections, paragraphs, list items and callouts",
@@ -270,52 +320,58 @@ def _line_at(sheet: Sheet, index: int) -> int | None:
     return units[min(count, len(units) - 1)].line
 
 
-def _check_stale(project: Project, sheet: Sheet, source: Sheet) -> list[Finding]:
+def check_stale(
+    project: Project, sheet: Sheet, source: Sheet, pairs: list[Pair] | None
+) -> list[Finding]:
+    """One finding per source unit that changed, was added or removed since the
+    translation was made, at the translated unit's own line."""
     origin = sheet.front.translation_of
     if origin.source_hash == units_hash(source):
         return []
-    line = sheet.line_of("translation_of", "source_hash")
-    snapshot_file = (
-        project.root / "sheets" / sheet.slug / "translations" / f"{sheet.lang}.source.json"
-    )
-    try:
-        old = json.loads(snapshot_file.read_text(encoding="utf-8")).get("units", {})
-    except (OSError, ValueError, AttributeError):
+    fallback = sheet.line_of("translation_of", "source_hash")
+    hint = "re-export (changed units come with their previous translation), translate, import"
+    snapshot = project.snapshots.get((sheet.slug, sheet.lang))
+    if snapshot is None:
         return [
             finding(
                 STALE,
                 sheet.display,
-                line,
+                fallback,
                 f"{source.display} changed since this translation was made "
                 "(no snapshot to say which units)",
-                "re-export, translate the changed units, import",
+                hint,
             )
         ]
-    new = dict(source_units(source))
+    line_of = {p.basis.id: p.unit.line for p in pairs or [] if p.unit is not None}
     out = []
-    for key in sorted(set(old) | set(new), key=_unit_order):
-        if old.get(key) == new.get(key):
+    line = fallback
+    for change in changes(list(snapshot.units), all_units(source)):
+        if change.old is not None:
+            line = line_of.get(change.old.id, line)
+        if change.what == "same":
             continue
-        if key not in new:
-            change = f"removed from the source: '{old[key]}'"
-        elif key not in old:
-            change = f"new in the source: '{new[key]}'"
-        else:
-            change = f"changed: was '{old[key]}', now '{new[key]}'"
-        out.append(
-            finding(
-                STALE,
-                sheet.display,
-                line,
-                f"unit {key} {change}",
-                "re-export, translate the changed units, import",
+        new = change.new
+        where = f"{source.display}:{new.line}" if new and new.line else source.display
+        if change.what == "changed":
+            message = (
+                f"unit {new.key} changed in {where}: was {_quote(change.old.text, 200, False)}, "
+                f"now {_quote(new.text, 200, False)}"
             )
-        )
+        elif change.what == "new":
+            message = f"unit {new.key} is new in {where}: {_quote(new.text, 200, False)}"
+        else:
+            message = (
+                f"unit {change.old.id} was removed from {source.display}: "
+                f"{_quote(change.old.text, 200, False)}"
+            )
+        unit_id = new.key if new else change.old.id
+        out.append(finding(STALE, sheet.display, line, message, hint, unit=unit_id))
     return out or [
-        finding(STALE, sheet.display, line, "the source hash changed", "re-export and import")
+        finding(
+            STALE,
+            sheet.display,
+            fallback,
+            f"the structure of {source.display} changed (no unit's text did)",
+            hint,
+        )
     ]
-
-
-def _unit_order(key: str) -> tuple:
-    match = re.match(r"b(\d+)", key)
-    return (1, int(match.group(1)), key) if match else (0, 0, key)

@@ -7,15 +7,29 @@ paths are resolved here, symlinks included, and refused if they lead out.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+
+from pydantic import ValidationError
 
 from ..errors import InputError
 from .catalog import plural_problem
 from .files import read_text
 from .images import check_image
 from .markdown import parse_body, render_inline
-from .model import Blocks, Brand, Clinic, FrontMatter, Org, Packet, Policy, Project, Sheet
+from .model import (
+    Blocks,
+    Brand,
+    Clinic,
+    FrontMatter,
+    Org,
+    Packet,
+    Policy,
+    Project,
+    Sheet,
+    Snapshot,
+)
 from .parsecache import ParseCache, default_folder
 from .yamlfile import LineMap, parse_yaml, validate
 
@@ -83,6 +97,8 @@ class Loader:
         return brand, folder
 
     def load_blocks(self, org: Org) -> tuple[dict[str, Blocks], dict[str, dict[str, str]]]:
+        """Every language's blocks and their rendered bodies (the line of every key
+        is kept in ``self.block_lines``, so findings can point at one)."""
         folder = self.sheets_dir / "_org" / "blocks"
         blocks: dict[str, Blocks] = {}
         bodies: dict[str, dict[str, str]] = {}
@@ -114,6 +130,33 @@ class Loader:
                 for name in ("disclaimer", "helpline_intro", "language_assistance", "review_note")
             }
         return blocks, bodies
+
+    # -- snapshots of the source a translation was made from -------------------
+
+    def load_snapshot(self, path: Path, policy: Policy) -> Snapshot | None:
+        """A translation's source snapshot (written by `translate import`), if there is one."""
+        if not path.exists():
+            return None
+        shown = self.display(path)
+        self._inside(path, shown, 1)
+        text = read_text(path, shown, policy.limits.max_translation_bytes)
+        hint = "delete it: the translation then counts as stale until it is imported again"
+        try:
+            data = json.loads(text)
+        except ValueError as error:
+            raise InputError(f"not valid JSON: {error}", shown, hint=hint) from None
+        if isinstance(data, dict) and isinstance(data.get("units"), dict) and "format" not in data:
+            # Format 1 (positional ids b1, b2 ...): the units in order, their kinds unknown.
+            data = {
+                **{k: v for k, v in data.items() if k in ("source", "version", "source_hash")},
+                "units": [{"id": k, "kind": "", "text": v} for k, v in data["units"].items()],
+            }
+        try:
+            return Snapshot.model_validate(data)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise InputError(f"not a snapshot: {where}: {first['msg']}", shown, hint=hint) from None
 
     # -- clinics and packets ----------------------------------------------------
 
@@ -285,6 +328,11 @@ class Loader:
             brand=brand,
             brand_dir=brand_dir,
         )
+        for lang, block in blocks.items():
+            if block.translation_of is not None:
+                found = self.load_snapshot(snapshot_path(self.root, "_org", lang), policy)
+                if found is not None:
+                    project.block_snapshots[lang] = found
         ids: dict[str, Sheet] = {}
         for path in self.sheet_files():
             sheet = self.load_sheet(path, org, policy)
@@ -298,7 +346,19 @@ class Loader:
                 )
             ids.setdefault(sheet.front.id, sheet)
             project.sheets[(sheet.slug, sheet.lang)] = sheet
+            if sheet.front.translation_of is not None:
+                path = snapshot_path(self.root, sheet.slug, sheet.lang)
+                found = self.load_snapshot(path, policy)
+                if found is not None:
+                    project.snapshots[(sheet.slug, sheet.lang)] = found
         return project
+
+
+def snapshot_path(root: Path, slug: str, lang: str) -> Path:
+    """Where import keeps the source units a translation was made from."""
+    if slug == "_org":
+        return root / "sheets" / "_org" / "blocks" / "translations" / f"{lang}.source.json"
+    return root / "sheets" / slug / "translations" / f"{lang}.source.json"
 
 
 def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:

@@ -24,6 +24,10 @@ from ..errors import InputError
 from .cldr import direction
 from .langtag import check_language_tag
 from .model import Body, Heading, Image, Link, Policy, Unit
+from .unitids import IdMaker, split_explicit_id
+
+#: Front-matter values translators get as units; their keys are their ids.
+FRONT_KEYS = ("title", "series", "summary", "audience", "keywords")
 
 SAFE_SCHEMES = ("https", "mailto", "tel", "sheet")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -79,6 +83,21 @@ class _State:
     outline: list[str] = field(default_factory=list)
     langs: list[tuple[str, int]] = field(default_factory=list)
     section: str = ""
+    ids: IdMaker = field(default_factory=lambda: IdMaker(FRONT_KEYS))
+
+    def unit_id(self, kind: str, text: str, explicit: str | None, line: int) -> str:
+        """The unit's id: the author's ``{#id}`` if given, else one from its content."""
+        if explicit is None:
+            return self.ids.auto(kind, text, self.section)
+        problem = self.ids.explicit(explicit)
+        if problem:
+            raise InputError(
+                problem,
+                self.display,
+                line,
+                hint="write an id such as {#who-gets-it} at the end of the line, after a space",
+            )
+        return explicit
 
 
 def parse_body(
@@ -198,7 +217,6 @@ def _line(token: Token, state: _State) -> int:
 def _walk(tokens, state, resolve_link, resolve_image) -> None:
     depth = 0
     in_item = 0
-    block_index = 0
     for index, token in enumerate(tokens):
         line = _line(token, state)
         kind = token.type
@@ -215,7 +233,7 @@ def _walk(tokens, state, resolve_link, resolve_image) -> None:
             in_item -= 1
         elif kind == "heading_open":
             level = int(token.tag[1])
-            text = tokens[index + 1].content
+            text = split_explicit_id(tokens[index + 1].content)[0]
             state.headings.append(Heading(level, text, line))
             state.section = text
             state.outline.append(token.tag)
@@ -228,8 +246,9 @@ def _walk(tokens, state, resolve_link, resolve_image) -> None:
                     line,
                     hint="write '::: callout Resources'",
                 )
-            block_index += 1
-            state.units.append(Unit(f"b{block_index}", "callout-title", title, line, state.section))
+            title, explicit = split_explicit_id(title)
+            unit_id = state.unit_id("callout-title", title, explicit, line)
+            state.units.append(Unit(unit_id, "callout-title", title, line, state.section))
             state.outline.append("callout")
             # The title's links and images take the same path as any other text's:
             # recorded for the checks, unsafe targets dropped, sheet: links resolved.
@@ -252,24 +271,37 @@ def _walk(tokens, state, resolve_link, resolve_image) -> None:
             raise InputError("raw HTML is not allowed", state.display, line)
         elif kind == "inline":
             parent = tokens[index - 1].type if index else ""
-            block_index += 1
             unit_kind = {
                 "heading_open": "heading",
                 "th_open": "cell",
                 "td_open": "cell",
             }.get(parent, "item" if in_item else "paragraph")
+            explicit = _take_explicit_id(token)
+            unit_id = ""
             if token.content.strip():
-                state.units.append(
-                    Unit(f"b{block_index}", unit_kind, token.content, line, state.section)
-                )
+                unit_id = state.unit_id(unit_kind, token.content, explicit, line)
+                state.units.append(Unit(unit_id, unit_kind, token.content, line, state.section))
             if parent == "paragraph_open":
                 state.outline.append("p")
             _check_children(token.children or [], state, line, resolve_link, resolve_image)
-            for child in token.children or []:
-                if child.type == "image" and not child.attrGet("class"):
-                    state.units.append(
-                        Unit(f"b{block_index}.alt", "alt", child.content, line, state.section)
-                    )
+            alts = [c for c in token.children or [] if c.type == "image" and not c.attrGet("class")]
+            for number, child in enumerate(alts, start=1):
+                alt_id = f"{unit_id}.alt" + (str(number) if number > 1 else "")
+                state.units.append(Unit(alt_id, "alt", child.content, line, state.section))
+
+
+def _take_explicit_id(token: Token) -> str | None:
+    """Remove a trailing `` {#id}`` from an inline token (text and children); return the id."""
+    text, explicit = split_explicit_id(token.content)
+    if explicit is None:
+        return None
+    token.content = text
+    children = token.children or []
+    if children and children[-1].type == "text":
+        children[-1].content = split_explicit_id(children[-1].content)[0]
+        if not children[-1].content:
+            children.pop()
+    return explicit
 
 
 def _check_children(children: list[Token], state: _State, line: int, resolve_link, resolve_image):

@@ -248,6 +248,34 @@ class Org(Strict):
         return [check_language_tag(tag) for tag in value]
 
 
+#: The placeholders each label must carry (every other label takes none). The
+#: renderer fills them with str.format or plain replacement, so anything else in
+#: braces would end in a crash or print as it is.
+LABEL_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "page": ("page", "pages"),
+    "hours_line": ("days", "times", "zone"),
+    "qr_alt": ("url",),
+}
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def label_problem(name: str, text: str) -> str | None:
+    """Why a label's text cannot be used (its {placeholders}), or None."""
+    wanted = LABEL_PLACEHOLDERS.get(name, ())
+    takes = ", ".join(f"{{{p}}}" for p in wanted) if wanted else "no placeholders"
+    found = _PLACEHOLDER.findall(text)
+    if "{" in _PLACEHOLDER.sub("", text) or "}" in _PLACEHOLDER.sub("", text):
+        return f"has a brace that opens or closes no placeholder (it takes {takes})"
+    for placeholder in found:
+        if placeholder not in wanted:
+            return f"has an unknown placeholder {{{placeholder}}} (it takes {takes})"
+    for placeholder in wanted:
+        if found.count(placeholder) != 1:
+            how = "lacks" if placeholder not in found else "repeats"
+            return f"{how} the {{{placeholder}}} placeholder (it takes {takes})"
+    return None
+
+
 class Labels(Strict):
     """Short interface strings of the template, translated per language."""
 
@@ -268,27 +296,22 @@ class Labels(Strict):
     #: reads the English default until its translator adds it.
     qr_alt: str = "QR code: {url}"
 
-    @field_validator("page")
+    @field_validator("*")
     @classmethod
-    def _page(cls, value: str) -> str:
-        if "{page}" not in value or "{pages}" not in value:
-            raise ValueError("must keep both {page} and {pages} placeholders")
+    def _placeholders(cls, value: str, info) -> str:
+        problem = label_problem(info.field_name, value)
+        if problem:
+            raise ValueError(problem)
         return value
 
-    @field_validator("hours_line")
-    @classmethod
-    def _hours_line(cls, value: str) -> str:
-        for name in ("{days}", "{times}", "{zone}"):
-            if name not in value:
-                raise ValueError(f"must keep the {name} placeholder")
-        return value
 
-    @field_validator("qr_alt")
-    @classmethod
-    def _qr_alt(cls, value: str) -> str:
-        if "{url}" not in value:
-            raise ValueError("must keep the {url} placeholder")
-        return value
+class BlocksOrigin(Strict):
+    """Which source blocks a translated blocks file was made from (its hash)."""
+
+    lang: str
+    source_hash: str
+
+    _lang = field_validator("lang")(check_language_tag)
 
 
 class Blocks(Strict):
@@ -305,6 +328,8 @@ class Blocks(Strict):
     #: forms against the language); a language without them shows the default
     #: language's, marked as such, and `factsheet site` warns.
     catalog: CatalogLabels | None = None
+    #: Translations only: the source blocks this translation was made from.
+    translation_of: BlocksOrigin | None = None
 
     _lang = field_validator("lang")(check_language_tag)
 
@@ -337,6 +362,9 @@ class FrontMatter(Strict):
     summary: str | None = None
     keywords: list[str] = []
     translation_of: TranslationOf | None = None
+    #: Translations only: units where a number of the source is written as a word,
+    #: with the translator's note (unit id -> note); reviewed as a warning.
+    numbers_as_words: dict[str, str] = {}
 
     _lang = field_validator("lang")(check_language_tag)
     _version = field_validator("version", mode="before")(_version_text)
@@ -413,6 +441,9 @@ class Policy(Strict):
         max_markup_depth: int = Field(default=20, gt=0, le=100)
         #: Findings printed per file (text output); then "... and N more".
         max_findings_per_file: int = Field(default=20, gt=0)
+        #: A translator's file (XLIFF, PO, Markdown) handed to `translate import`.
+        max_translation_bytes: int = Field(default=5_000_000, gt=0)
+        max_translation_units: int = Field(default=5_000, gt=0)
         # The build's worker pool (local processes or Dask workers): a job over
         # either limit is stopped and fails naming its sheet; it is not retried.
         #: Seconds one job (render and PDF checks) may take.
@@ -557,11 +588,31 @@ class Brand(Strict):
 class Unit:
     """One translatable piece of a sheet: a heading, paragraph, list item, value."""
 
-    key: str  # stable within a sheet: e.g. "title", "b3" (third body block)
-    kind: str  # title, series, summary, heading, paragraph, item, callout-title, alt ...
+    key: str  # the unit's id: "title", "p-3fa9c2d1" (from its text) or the author's {#id}
+    kind: str  # heading, paragraph, item, callout-title, cell, alt (front matter: its key)
     text: str  # Markdown inline source
     line: int  # line in the source file
     section: str = ""  # the heading it sits under, for translators' context
+
+
+class SnapshotUnit(Strict):
+    id: str
+    kind: str
+    text: str
+
+
+class Snapshot(Strict):
+    """The source units a translation was made from, as import recorded them
+    (sheets/<slug>/translations/<lang>.source.json, and the same for the shared
+    blocks under sheets/_org/blocks/translations/): staleness compares it with
+    the source as it is now, unit by unit."""
+
+    format: Literal[2] = 2
+    source: str
+    version: str | None = None
+    source_hash: str
+    outline: list[str] = []
+    units: list[SnapshotUnit]
 
 
 @dataclass(frozen=True)
@@ -631,6 +682,10 @@ class Project:
     sheets: dict[tuple[str, str], Sheet] = field(default_factory=dict)  # (slug, lang)
     #: Line of every key of policy.yaml, so that later stages can point at one.
     policy_lines: dict[tuple, int] = field(default_factory=dict)
+    #: (slug, lang) -> the source units each translation was made from.
+    snapshots: dict[tuple[str, str], Snapshot] = field(default_factory=dict)
+    #: lang -> the source blocks and labels each translated blocks file was made from.
+    block_snapshots: dict[str, Snapshot] = field(default_factory=dict)
     #: Line of every key of each blocks/<lang>.yaml (lang -> key path -> line).
     block_lines: dict[str, dict[tuple, int]] = field(default_factory=dict)
 
