@@ -57,9 +57,8 @@ def align(
     matcher = difflib.SequenceMatcher(a=[i for i, _ in old], b=[i for i, _ in new], autojunk=False)
     out: list[tuple[int | None, int | None]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            out += list(zip(range(i1, i2), range(j1, j2), strict=True))
-        elif tag == "replace" and i2 - i1 == j2 - j1:
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            # Unchanged units, or as many edited units as there were: pair in order.
             out += list(zip(range(i1, i2), range(j1, j2), strict=True))
         else:
             out += _by_similarity(old, new, range(i1, i2), range(j1, j2))
