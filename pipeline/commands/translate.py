@@ -54,23 +54,39 @@ def translate_export(ctx: Context, slug, lang, fmt, out) -> None:
 
 @translate.command(name="import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--lang",
+    help="The language the file is in, when its own header is wrong (BCP 47, e.g. fr).",
+)
+@click.option(
+    "--replace",
+    "replace_approved",
+    is_flag=True,
+    help="Replace an approved translation or approved shared blocks (as a draft).",
+)
+@click.option("--dry-run", is_flag=True, help="Check the file and show the changes; write nothing.")
 @pass_ctx
-def translate_import(ctx: Context, file: Path) -> None:
-    """Import a translated XLIFF or PO file; writes sheets/SLUG/LANG.md as a draft.
+def translate_import(ctx: Context, file: Path, lang, replace_approved, dry_run) -> None:
+    """Import a translated XLIFF, PO or Markdown file; writes sheets/SLUG/LANG.md as a draft.
 
-    Refuses, listing every problem, when a unit is untranslated, fuzzy, empty,
-    has broken placeholders, or the result fails a translation check.
+    Refuses, listing every problem with its unit and lines, when a unit is
+    untranslated, not confirmed, machine-translated and not reviewed, made from
+    an older source, has broken placeholders, or the result fails a translation
+    check. Never replaces an approved translation without --replace; the
+    changes are shown unit by unit first.
 
     \b
     Examples:
       factsheet translate import mbc.vi.xlf
-      factsheet translate import vi.md        # a translated Markdown sheet
+      factsheet translate import mbc.fr.po --lang fr     # Poedit wrote another language
+      factsheet translate import mbc.es.xlf --dry-run    # show what would change
+      factsheet translate import vi.md                   # a translated Markdown sheet
     """
     from ..errors import printable
     from ..translate.importer import TranslationRejected, import_file
 
     try:
-        written = import_file(ctx.project(), file)
+        result = import_file(ctx.project(), file, lang, replace_approved, dry_run)
     except TranslationRejected as error:
         limit = ctx.project().policy.limits.max_findings_per_file
         for problem in error.problems[:limit]:
@@ -81,7 +97,11 @@ def translate_import(ctx: Context, file: Path) -> None:
                 f"{printable(file)}: ... and {more:,} more (limits.max_findings_per_file)", err=True
             )
         raise
-    for path in written:
+    for line in result.diff:
+        click.echo(line, err=True)
+    if dry_run:
+        click.echo(f"dry run: {file} is ready to import into '{result.lang}'; nothing written")
+    for path in result.written:
         click.echo(f"wrote {path}")
 
 

@@ -17,6 +17,7 @@ from ..errors import InputError
 from .catalog import plural_problem
 from .files import read_text
 from .images import check_image
+from .journal import finish_interrupted
 from .markdown import parse_body, render_inline
 from .model import (
     Blocks,
@@ -383,5 +384,7 @@ def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
 
 
 def load_project(root: Path) -> Project:
-    """Load sheets/ and styles/ under ``root``."""
+    """Load sheets/ and styles/ under ``root`` (first finishing an import that a
+    kill interrupted after it committed, so no reader sees half of one)."""
+    finish_interrupted(root.resolve())
     return Loader(root).load()

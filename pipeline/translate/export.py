@@ -1,59 +1,54 @@
 """`translate export`: a sheet's units as XLIFF 1.2 or PO, for a translation tool.
 
 Inline markup travels as XLIFF inline codes (inline.py) so links cannot be
-broken; units translated before whose source has not changed come pre-filled.
-translate-toolkit writes the files.
+broken. What the language already has comes along (previous.py): unchanged
+units pre-filled and final, changed units with their previous translation to
+review next to the old source, new units empty.
 """
 
 from __future__ import annotations
 
-from lxml import etree
+import difflib
 
 from ..errors import InputError
-from ..source.langtag import check_language_tag
+from ..source.langtag import canonical_tag
 from ..source.markdown import plain_text
 from ..source.model import Project, Sheet
-from ..source.units import source_units, units_hash
-from .inline import XLIFF_NS, to_element, to_tagged_text
-from .units import BLOCK_NAMES, export_units, read_snapshot
-
-
-def _existing_targets(project: Project, sheet: Sheet, lang: str) -> dict[str, str]:
-    """Units of an existing translation whose source has not changed since (to pre-fill)."""
-    target = project.sheets.get((sheet.slug, lang))
-    if target is None:
-        return {}
-    snapshot = read_snapshot(project, sheet.slug, lang)
-    current = dict(source_units(sheet))
-    theirs = dict(source_units(target))
-    if snapshot is None:
-        origin = target.front.translation_of
-        unchanged = set(current) if origin and origin.source_hash == units_hash(sheet) else set()
-    else:
-        unchanged = {k for k, v in current.items() if snapshot.get("units", {}).get(k) == v}
-    return {k: theirs[k] for k in unchanged if k in theirs}
-
-
-def _block_targets(project: Project, lang: str) -> dict[str, str]:
-    blocks = project.blocks.get(lang)
-    if blocks is None:
-        return {}
-    found = {f"block:{name}": getattr(blocks, name) for name in BLOCK_NAMES}
-    # Only labels the language's file sets: a default (English) is not a translation.
-    found.update({f"label:{k}": v for k, v in blocks.labels.model_dump(exclude_unset=True).items()})
-    return found
+from ..source.units import units_hash
+from .inline import renumber, to_element, to_tagged_text
+from .po import OutEntry, write_po
+from .previous import Previous, previous_translations
+from .units import TUnit, export_units
+from .xliff import OutUnit, write_xliff
 
 
 def export(project: Project, slug: str, lang: str, fmt: str = "xliff") -> bytes:
     """The export file for translating sheet ``slug`` into ``lang``."""
-    check = check_lang(lang)
     source = _source_sheet(project, slug)
+    target = target_language(project, lang, "--to")
     units = export_units(project, source)
-    prefill = _existing_targets(project, source, check) | _block_targets(project, check)
-    original = f"sheets/{slug}/{source.lang}.md"
+    previous = previous_translations(project, source, target)
+    original = source.display
     if fmt == "po":
-        return _export_po(units, prefill, source, original, check)
-    return _export_xliff(units, prefill, source, original, check)
+        return _export_po(units, previous, source, original, target)
+    out = [_xliff_unit(unit, previous.get(unit.key)) for unit in units]
+    return write_xliff(out, original, source.lang, target, source.front.version, units_hash(source))
+
+
+def target_language(project: Project, lang: str, option: str) -> str:
+    """``lang`` as this project spells it (BCP 47, canonical); never the source language."""
+    try:
+        tag = canonical_tag(lang, project.org.languages)
+    except ValueError as error:
+        raise InputError(
+            str(error), hint=f"{option} takes a BCP 47 tag such as es, zh-Hans"
+        ) from None
+    if tag.split("-")[0] == project.org.default_lang.split("-")[0]:
+        raise InputError(
+            f"'{lang}' is the source language ({project.org.default_lang})",
+            hint="translations go from the source language into another one",
+        )
+    return tag
 
 
 def _source_sheet(project: Project, slug: str) -> Sheet:
@@ -67,79 +62,84 @@ def _source_sheet(project: Project, slug: str) -> Sheet:
     return project.sheets[(slug, lang)]
 
 
-def check_lang(lang: str) -> str:
-    try:
-        return check_language_tag(lang)
-    except ValueError as error:
-        raise InputError(str(error), hint="--to takes a BCP 47 tag such as es, zh-Hans") from None
+def _similarity(old: str, new: str) -> int:
+    ratio = difflib.SequenceMatcher(a=plain_text(old), b=plain_text(new), autojunk=False).ratio()
+    return round(ratio * 100)
 
 
-def xliff_store():
-    from translate.storage import xliff
-
-    class Unit12(xliff.xliffunit):
-        namespace = XLIFF_NS
-
-    class Xliff12(xliff.xlifffile):
-        UnitClass = Unit12
-        namespace = XLIFF_NS
-        XMLskeleton = (
-            '<?xml version="1.0" ?>\n'
-            f'<xliff version="1.2" xmlns="{XLIFF_NS}">\n'
-            '<file original="NoName" source-language="en" datatype="plaintext">\n'
-            "<body>\n</body>\n</file>\n</xliff>"
-        )
-
-    return Xliff12
+def _target(text: str, unit: TUnit, source_codes) -> object:
+    element, codes = to_element(text, "target", plain=unit.plain)
+    return renumber(element, codes, source_codes)
 
 
-def _export_xliff(units, prefill, source: Sheet, original: str, lang: str) -> bytes:
-    store = xliff_store()(sourcelanguage=source.lang, targetlanguage=lang)
-    file_node = store.document.getroot().find(f"{{{XLIFF_NS}}}file")
-    file_node.set("original", original)
-    file_node.set("datatype", "x-markdown")
-    file_node.set("product-name", "factsheet")
-    file_node.set("product-version", source.front.version)
-    file_node.set("build-num", units_hash(source))
-    for unit in units:
-        element, _ = to_element(unit.source, "source")
-        tu = store.addsourceunit(plain_text(unit.source), filename=original)
-        tu.source_dom = element
-        tu.xmlelement.set("id", unit.key)
-        tu.xmlelement.set("resname", unit.key)
-        tu.addnote(unit.note, origin="developer")
-        target = prefill.get(unit.key)
-        if target is not None:
-            target_element = to_element(target, "target")[0]
-            target_element.set("state", "translated")
-        else:
-            target_element = etree.Element(f"{{{XLIFF_NS}}}target", state="needs-translation")
-        tu.xmlelement.find(f"{{{XLIFF_NS}}}source").addnext(target_element)
-        tu.xmlelement.attrib.pop("approved", None)
-    return bytes(store)
-
-
-def _export_po(units, prefill, source: Sheet, original: str, lang: str) -> bytes:
-    from translate.storage import po
-
-    store = po.pofile()
-    header = store.header()
-    store.updateheader(
-        add=True,
-        Language=lang,
-        Project_Id_Version=f"factsheet {source.slug} {source.front.version}",
-        X_Factsheet_Source=original,
-        X_Factsheet_Source_Hash=units_hash(source),
+def _changed_note(unit: TUnit, previous: Previous) -> str:
+    if previous.old_source is None:
+        return unit.note + "; the source changed since your translation: review it"
+    return (
+        unit.note
+        + "; the source changed since your translation, it was: "
+        + repr(plain_text(previous.old_source) if not unit.plain else previous.old_source)
     )
-    del header
+
+
+def _xliff_unit(unit: TUnit, previous: Previous | None) -> OutUnit:
+    source, codes = to_element(unit.source, "source", plain=unit.plain)
+    if previous is None:
+        return OutUnit(unit.key, unit.note, source)
+    target = _target(previous.text, unit, codes)
+    if not previous.changed:
+        return OutUnit(unit.key, unit.note, source, target, "translated")
+    old_source = old_target = quality = None
+    if previous.old_source is not None:
+        old_source, old_codes = to_element(previous.old_source, "source", plain=unit.plain)
+        old_target = _target(previous.text, unit, old_codes)
+        quality = _similarity(previous.old_source, unit.source)
+    return OutUnit(
+        unit.key,
+        _changed_note(unit, previous),
+        source,
+        target,
+        "needs-review-translation",
+        old_source,
+        old_target,
+        quality,
+    )
+
+
+def _po_text(text: str, unit: TUnit, source_codes=None) -> str:
+    if unit.plain:
+        return text
+    element, codes = to_element(text, "target")
+    if source_codes is not None:
+        renumber(element, codes, source_codes)
+    return to_tagged_text(element)
+
+
+def _export_po(units, previous, source: Sheet, original: str, lang: str) -> bytes:
+    entries = []
     for unit in units:
-        element, _ = to_element(unit.source, "source")
-        pu = store.addsourceunit(to_tagged_text(element))
-        pu.setcontext(unit.key)
-        pu.addnote(unit.note, origin="developer")
-        if unit.line:
-            pu.addlocation(f"{original}:{unit.line}")
-        target = prefill.get(unit.key)
-        if target is not None:
-            pu.target = to_tagged_text(to_element(target, "target")[0])
-    return bytes(store)
+        codes = None if unit.plain else to_element(unit.source, "source")[1]
+        before = previous.get(unit.key)
+        entry = dict(
+            id=unit.key,
+            note=unit.note,
+            source=_po_text(unit.source, unit),
+            location=unit.location,
+            brace_format=unit.kind == "label" and "{" in unit.source,
+        )
+        if before is not None:
+            entry["target"] = _po_text(before.text, unit, codes)
+            if before.changed:
+                entry |= dict(fuzzy=True, note=_changed_note(unit, before))
+                if before.old_source is not None:
+                    entry["previous_source"] = _po_text(before.old_source, unit)
+                    entry["previous_id"] = before.old_id
+        entries.append(OutEntry(**entry))
+    header = {
+        "Project-Id-Version": f"factsheet {source.slug} {source.front.version}",
+        "Language": lang,
+        "X-Factsheet-Source": original,
+        "X-Factsheet-Source-Hash": units_hash(source),
+        "X-Factsheet-Language": lang,
+    }
+    return write_po(entries, header, f"{source.front.reviewed:%Y-%m-%d} 00:00+0000")

@@ -1,323 +1,398 @@
 """`translate import`: a translator's file (XLIFF, PO or Markdown) back into a sheet.
 
-Import refuses (and lists) every untranslated, fuzzy, empty or broken unit
-rather than write a half-English sheet; what it writes is marked draft and
-records the source it was made from (translation_of + a snapshot of the source
-units, so that staleness can later say exactly which units changed).
+Import refuses, and lists at once, every problem that would put a wrong or
+half-English text in front of a patient: a unit untranslated, unconfirmed or
+machine-translated without review, translated from an older source, with
+broken inline codes or label placeholders, missing, unknown or given twice;
+a file in the source language or in another language than it was exported
+for; and any translation check the resulting sheet fails. Each problem names
+the unit, the line in the translator's file and the line in the sheet.
 
-translate-toolkit reads the files: it knows XLIFF states and PO flags (fuzzy,
-obsolete) as translators' tools write them. Its converters (po2md) are not
-used: po2md silently puts the English back for untranslated units, which is
-exactly what must never reach a patient.
+What it writes is always a draft (status: draft) recording the source it was
+made from, with a snapshot of that source, written all together or not at all
+(source/journal.py). An approved translation or approved shared blocks are
+never replaced without ``--replace``, and what would change is shown unit by
+unit first.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
-from lxml import etree
+from ..checks.registry import apply_policy
+from ..checks.translation import check_translation
+from ..checks.translation_blocks import check_blocks_translation
+from ..errors import FactsheetError, InputError, printable
+from ..source.journal import write_together
+from ..source.loader import Loader, snapshot_path
+from ..source.model import Blocks, Project, Sheet, label_problem
+from ..source.units import blocks_snapshot, sheet_snapshot
+from .compose import blocks_yaml, compose_blocks, compose_sheet, same_blocks, snapshot_json
+from .export import target_language
+from .incoming import Incoming, IncomingUnit, Problem
+from .inline import PlaceholderError, collapse, from_element, to_element
+from .markdown_import import read_markdown
+from .po import read_po
+from .previous import previous_translations
+from .segments import code_map, plain, rebuild, tokens
+from .units import TUnit, export_units, is_plain
+from .xliff import read_xliff
 
-from ..checks.gate import source_findings
-from ..checks.registry import has_errors
-from ..errors import FactsheetError, InputError
-from ..source.files import atomic_write, read_text
-from ..source.loader import Loader, split_front_matter
-from ..source.markdown import plain_text
-from ..source.model import Blocks, Project, Sheet
-from ..source.units import units_hash
-from ..source.yamlfile import parse_yaml
-from .export import check_lang, xliff_store
-from .inline import XLIFF_NS, PlaceholderError, from_element, from_tagged_text, to_element
-from .units import BLOCK_NAMES, FRONT_KEYS, export_units, write_snapshot
-
-OK_STATES = {None, "translated", "final", "signed-off"}
+_NUMBER_WORD = re.compile(r"numbers?\s+(?:written\s+)?as\s+(?:a\s+)?words?\b", re.I)
+_ORIGINAL = re.compile(r"sheets/([a-z0-9][a-z0-9-]*)/([A-Za-z0-9-]+)\.md")
 
 
 class TranslationRejected(FactsheetError):
     """An import that was refused; ``problems`` lists every reason, one per line."""
 
-    def __init__(self, message: str, path: str, problems: list[str]) -> None:
-        super().__init__(message, path, hint="fix the units listed above and import again")
+    def __init__(self, message: str, path: str, problems: list[str], hint: str | None = None):
+        super().__init__(message, path, hint=hint or "fix the units listed above and import again")
         self.problems = problems
 
 
 @dataclass
-class Incoming:
-    """What a translation file says, format aside."""
+class ImportResult:
+    written: list[str]
+    diff: list[str] = field(default_factory=list)
+    lang: str = ""
 
-    slug: str
-    source_lang: str
+
+@dataclass
+class _Plan:
+    """An import worked out but not yet written."""
+
+    source: Sheet
     lang: str
-    targets: dict[str, etree._Element]  # unit key -> target element
-    problems: list[str]
+    sheet_text: str
+    blocks: dict | None
+    texts: dict[str, str]
+    incoming: Incoming
 
 
-def _read_xliff(data: bytes, shown: str) -> Incoming:
-    store = xliff_store().parsestring(data)
-    root = store.document.getroot()
-    file_node = next(
-        iter(root.iter(f"{{{XLIFF_NS}}}file", "{urn:oasis:names:tc:xliff:document:1.1}file"))
-    )
-    original = file_node.get("original", "")
-    namespace = etree.QName(file_node).namespace
-    problems: list[str] = []
-    targets: dict[str, etree._Element] = {}
-    for tu in root.iter(f"{{{namespace}}}trans-unit"):
-        key = tu.get("id", "?")
-        target = tu.find(f"{{{namespace}}}target")
-        state = target.get("state") if target is not None else None
-        if target is None or not "".join(target.itertext()).strip() and not len(target):
-            problems.append(f"{shown}: unit {key}: not translated (empty target)")
-        elif state not in OK_STATES:
-            problems.append(f"{shown}: unit {key}: state '{state}' (fuzzy or unreviewed)")
-        else:
-            targets[key] = target
-    slug, source_lang = _parse_original(original, shown)
-    return Incoming(slug, source_lang, file_node.get("target-language", ""), targets, problems)
-
-
-def _read_po(data: bytes, shown: str) -> Incoming:
-    from translate.storage import po
-
-    store = po.pofile.parsestring(data)
-    header = store.parseheader()
-    problems: list[str] = []
-    targets: dict[str, etree._Element] = {}
-    for unit in store.units:
-        if unit.isheader() or unit.isobsolete():
-            continue
-        key = unit.getcontext() or "?"
-        if not unit.target.strip():
-            problems.append(f"{shown}: unit {key}: not translated (empty msgstr)")
-        elif unit.isfuzzy():
-            problems.append(f"{shown}: unit {key}: marked fuzzy")
-        else:
-            try:
-                targets[key] = from_tagged_text(unit.target)
-            except PlaceholderError as error:
-                problems.append(f"{shown}: unit {key}: {error}")
-    slug, source_lang = _parse_original(header.get("X-Factsheet-Source", ""), shown)
-    return Incoming(slug, source_lang, header.get("Language", ""), targets, problems)
-
-
-def _parse_original(original: str, shown: str) -> tuple[str, str]:
-    match = re.fullmatch(r"sheets/([a-z0-9][a-z0-9-]*)/([A-Za-z0-9-]+)\.md", original)
-    if not match:
-        raise InputError(
-            f"the file does not name its source sheet (got {original!r})",
-            shown,
-            hint="import files exported with `factsheet translate export`",
-        )
-    return match.group(1), match.group(2)
-
-
-def build_translation(project: Project, incoming: Incoming, shown: str) -> tuple[str, dict | None]:
-    """The translated sheet's text and, if the blocks are new or changed, the blocks data."""
-    source = project.sheets.get((incoming.slug, incoming.source_lang))
-    if source is None:
-        raise InputError(
-            f"source sheet sheets/{incoming.slug}/{incoming.source_lang}.md does not exist", shown
-        )
-    lang = check_lang(incoming.lang)
-    units = export_units(project, source)
-    problems = list(incoming.problems)
-    markdown: dict[str, str] = {}
-    known = {u.key for u in units}
-    for key in sorted(set(incoming.targets) - known):
-        problems.append(f"{shown}: unit {key}: not a unit of the source (was the source changed?)")
-    alt_texts = {
-        k: plain_text(_text(incoming.targets[k])) for k in incoming.targets if k.endswith(".alt")
-    }
-    for unit in units:
-        element = incoming.targets.get(unit.key)
-        if element is None:
-            if not any(p.startswith(f"{shown}: unit {unit.key}:") for p in problems):
-                problems.append(f"{shown}: unit {unit.key}: missing from the file")
-            continue
-        _, codes = to_element(unit.source, "source")
-        alts = {
-            code: alt_texts.get(f"{unit.key}.alt", "")
-            for code, (kind, *_rest) in codes.standalone.items()
-            if kind == "image"
-        }
-        try:
-            if unit.key in FRONT_KEYS or unit.key.startswith("label:"):
-                markdown[unit.key] = " ".join(_text(element).split())  # plain text, not Markdown
-            else:
-                markdown[unit.key] = from_element(element, codes, alts)
-        except PlaceholderError as error:
-            problems.append(f"{shown}: unit {unit.key}: {error}")
-    if problems:
-        raise TranslationRejected(
-            f"{len(problems)} unit(s) not ready; nothing was written", shown, problems
-        )
-    return compose_sheet(project, source, lang, markdown), compose_blocks(project, lang, markdown)
-
-
-def _text(element: etree._Element) -> str:
-    return "".join(element.itertext())
-
-
-def compose_sheet(project: Project, source: Sheet, lang: str, markdown: dict[str, str]) -> str:
-    """Source body with every unit replaced, under new front matter."""
-    front = source.front
-    data: dict = {
-        "id": front.id,
-        "title": markdown["title"],
-    }
-    if front.series:
-        data["series"] = markdown["series"]
-    data |= {
-        "lang": lang,
-        "version": front.version,
-        "status": "draft",
-        "reviewed": front.reviewed,
-        "next_review": front.next_review,
-        "reviewed_by": front.reviewed_by,
-        "audience": markdown["audience"],
-    }
-    if front.summary:
-        data["summary"] = markdown["summary"]
-    if front.keywords:
-        data["keywords"] = [k.strip() for k in markdown["keywords"].split(",") if k.strip()]
-    data["translation_of"] = {
-        "lang": source.lang,
-        "version": front.version,
-        "source_hash": units_hash(source),
-    }
-    head = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000)
-    body = _replace_units(source, markdown)
-    return (
-        "---\n# Draft translation: not yet reviewed by a qualified medical translator.\n"
-        f"{head}---\n{body}"
-    )
-
-
-def _replace_units(source: Sheet, markdown: dict[str, str]) -> str:
-    _, body, body_line = split_front_matter(source.source_text, source.display)
-    lines = body.split("\n")
-    for unit in sorted(source.body.units, key=lambda u: u.line, reverse=True):
-        if unit.kind == "alt":
-            continue
-        content = unit.text.split("\n")
-        index = unit.line - body_line
-        first = lines[index]
-        at = first.rfind(content[0])
-        if at < 0:
-            raise InputError(
-                f"cannot place unit {unit.key} in the source text", source.display, unit.line
-            )
-        rest = first[at + len(content[0]) :] if len(content) == 1 else ""
-        lines[index : index + len(content)] = [first[:at] + markdown[unit.key] + rest]
-    return "\n".join(lines)
-
-
-def compose_blocks(project: Project, lang: str, markdown: dict[str, str]) -> dict | None:
-    """New blocks data for ``lang`` when the file has none or they changed."""
-    data = {"lang": lang, "status": "draft"}
-    data |= {name: markdown[f"block:{name}"] for name in BLOCK_NAMES}
-    data["labels"] = {k[len("label:") :]: v for k, v in markdown.items() if k.startswith("label:")}
-    existing = project.blocks.get(lang)
-    if existing is not None and existing.catalog is not None:
-        # The catalog site's strings are not in the export: keep the file's own.
-        data["catalog"] = existing.catalog.model_dump()
-    if existing is not None:
-        same = all(getattr(existing, n) == data[n] for n in BLOCK_NAMES) and (
-            existing.labels.model_dump() == data["labels"]
-        )
-        if same:
-            return None
-    return data
-
-
-def read_incoming(path: Path) -> Incoming:
+def import_file(
+    project: Project,
+    path: Path,
+    lang: str | None = None,
+    replace_approved: bool = False,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Import a translation; returns the files written (nothing on a dry run) and the diff."""
     shown = str(path)
+    data = _read(project, path, shown)
+    if path.suffix.lower() == ".md":
+        plan = read_markdown(project, data, shown, lang)
+        plan = _Plan(plan.source, plan.lang, plan.text, None, {}, plan.incoming)
+    else:
+        incoming = _parse(project, path, data, shown)
+        source = _source_of(project, incoming, shown)
+        chosen = _language(project, incoming, lang, shown)
+        plan = _build(project, source, chosen, incoming, shown)
+    sheet, trial = _validate(project, plan, shown)
+    diff = _diff(project, plan, sheet)
+    _guard_approved(project, plan, diff, replace_approved, shown)
+    if dry_run:
+        return ImportResult([], diff, plan.lang)
+    return ImportResult(_write(project, plan), diff, plan.lang)
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def _read(project: Project, path: Path, shown: str) -> bytes:
+    limit = project.policy.limits.max_translation_bytes
     try:
-        data = path.read_bytes()
+        if not path.is_file():
+            raise InputError("not a regular file", shown)
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError(
+                f"file is {size:,} bytes, over the limit of {limit:,}",
+                shown,
+                hint="a sheet's translation is far smaller; raise "
+                "limits.max_translation_bytes in policy.yaml if this is right",
+            )
+        return path.read_bytes()
     except OSError as error:
-        raise InputError(f"cannot read: {error.strerror}", shown) from None
+        raise InputError(f"cannot read file: {error.strerror}", shown) from None
+
+
+def _parse(project: Project, path: Path, data: bytes, shown: str) -> Incoming:
     suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlf", ".xliff"):
-            return _read_xliff(data, shown)
-        if suffix == ".po":
-            return _read_po(data, shown)
-    except (etree.XMLSyntaxError, ValueError) as error:
-        raise InputError(f"cannot parse the file: {error}", shown) from None
+    limit = project.policy.limits.max_translation_units
+    if suffix in (".xlf", ".xliff", ".sdlxliff", ".mqxliff", ".mxliff"):
+        return read_xliff(data, shown, limit)
+    if suffix in (".po", ".pot"):
+        return read_po(data, shown, limit, is_plain)
     raise InputError("unknown file type", shown, hint="import .xlf, .xliff, .po or .md files")
 
 
-def import_file(project: Project, path: Path) -> list[str]:
-    """Import a translation (XLIFF, PO, or a translated Markdown sheet); returns files written."""
-    shown = str(path)
-    if path.suffix.lower() == ".md":
-        slug, lang, text = _read_markdown(project, path)
-        blocks = None
+def _source_of(project: Project, incoming: Incoming, shown: str) -> Sheet:
+    match = _ORIGINAL.fullmatch(incoming.original)
+    if not match:
+        where = "file/@original" if incoming.fmt == "xliff" else "the X-Factsheet-Source header"
+        raise InputError(
+            f"the file does not name its source sheet ({where} is {incoming.original!r})",
+            shown,
+            hint="import files exported with `factsheet translate export`",
+        )
+    slug, source_lang = match.groups()
+    source = project.sheets.get((slug, source_lang))
+    if source is None or source.front.translation_of is not None:
+        raise InputError(f"source sheet {incoming.original} does not exist", shown)
+    return source
+
+
+def _language(project: Project, incoming: Incoming, wanted: str | None, shown: str) -> str:
+    """The language to write: the file's own, checked against what it was exported for."""
+    if wanted:
+        return target_language(project, wanted, "--lang")
+    declared = exported = None
+    try:
+        declared = target_language(project, incoming.declared_lang, "the file's language")
+    except InputError as error:
+        if incoming.declared_lang:
+            raise InputError(
+                f"the file's language '{printable(incoming.declared_lang)}': {error.message}",
+                shown,
+                hint="import into the language you translated into with --lang",
+            ) from None
+    if incoming.exported_lang:
+        exported = target_language(project, incoming.exported_lang, "the export's language")
+    if declared and exported and declared != exported:
+        raise InputError(
+            f"the file says it is in '{declared}', but it was exported for '{exported}'",
+            shown,
+            hint=f"say which with --lang {exported} (or --lang {declared})",
+        )
+    chosen = declared or exported
+    if not chosen:
+        raise InputError("the file names no target language", shown, hint="pass --lang")
+    return chosen
+
+
+# -- building ----------------------------------------------------------------------------
+
+
+def _build(project: Project, source: Sheet, lang: str, incoming: Incoming, shown: str) -> _Plan:
+    units = export_units(project, source)
+    known = {u.key for u in units}
+    problems = list(incoming.problems)
+    for unit_id, unit in incoming.units.items():
+        if unit_id not in known:
+            problems.append(
+                Problem(
+                    unit.line,
+                    unit_id,
+                    "not a unit of the current source (its text changed or it was removed "
+                    "since the export): re-export and translate the new file",
+                )
+            )
+    texts: dict[str, str] = {}
+    alts = {k: v for k, v in incoming.units.items() if ".alt" in k}
+    for unit in units:
+        theirs = incoming.units.get(unit.key)
+        if theirs is None:
+            problems.append(Problem(None, unit.key, "missing from the file"))
+            continue
+        try:
+            texts[unit.key] = _translate(unit, theirs, alts, source)
+        except PlaceholderError as error:
+            problems.append(Problem(theirs.line, unit.key, str(error)))
+    sheet_units = {u.key: u for u in units}
+    if problems:
+        raise _rejected(project, shown, problems, sheet_units, "not ready")
+    number_words = {
+        k: "; ".join(u.notes)
+        for k, u in incoming.units.items()
+        if any(_NUMBER_WORD.search(n) for n in u.notes)
+    }
+    sheet_text = compose_sheet(
+        source, lang, texts, {k: v for k, v in number_words.items() if k in sheet_units}
+    )
+    blocks = compose_blocks(project.blocks[source.lang], lang, texts)
+    return _Plan(source, lang, sheet_text, blocks, texts, incoming)
+
+
+def _translate(unit: TUnit, theirs: IncomingUnit, alts: dict, source: Sheet) -> str:
+    """One unit's translation as Markdown (or plain text), or PlaceholderError saying why not."""
+    if theirs.problem:
+        raise PlaceholderError(theirs.problem)
+    ours, codes = to_element(unit.source, "source", plain=unit.plain)
+    our_tokens = tokens(ours)
+    if theirs.plain_target is not None:  # PO front matter or label: text as the translator wrote it
+        if collapse(theirs.plain_source or "") != collapse(unit.source):
+            raise PlaceholderError(_older(theirs.plain_source or "", unit.source))
+        text = collapse(theirs.plain_target)
     else:
-        incoming = read_incoming(path)
-        text, blocks = build_translation(project, incoming, shown)
-        slug, lang = incoming.slug, incoming.lang
-    return _accept(project, slug, lang, text, blocks, shown)
+        if theirs.source is not None and collapse(plain(theirs.source)) != collapse(
+            plain(our_tokens)
+        ):
+            raise PlaceholderError(_older(plain(theirs.source), plain(our_tokens)))
+        mapping = code_map(theirs.source if theirs.source is not None else our_tokens, our_tokens)
+        if mapping is None:
+            raise PlaceholderError(
+                "the file's source has other inline codes than the sheet's: re-export"
+            )
+        element = rebuild(theirs.target or [], mapping)
+        alt_texts = {
+            code: _alt_text(alts.get(f"{unit.key}.alt" + (str(n) if n > 1 else "")))
+            for n, (code, spec) in enumerate(
+                ((c, s) for c, s in codes.standalone.items() if s[0] == "image"), start=1
+            )
+        }
+        text = from_element(element, codes, alt_texts, plain=unit.plain)
+    if unit.kind == "label":
+        problem = label_problem(unit.key.split(":", 1)[1], text)
+        if problem:
+            raise PlaceholderError(f"the label {problem}")
+    if not text.strip():
+        raise PlaceholderError("the translation is empty")
+    return text
 
 
-def _read_markdown(project: Project, path: Path) -> tuple[str, str, str]:
-    """A translated sheet handed back as Markdown: which sheet and language it is."""
-    shown = str(path)
-    text = read_text(path, shown, project.policy.limits.max_sheet_bytes)
-    front_text, _, _ = split_front_matter(text, shown)
-    data, lines = parse_yaml(front_text, shown, first_line=2)
-    data = data if isinstance(data, dict) else {}
-    sheet_id, lang = data.get("id"), data.get("lang")
-    sources = [
-        s for s in project.sheets.values() if s.front.id == sheet_id and not s.front.translation_of
-    ]
-    if not sources:
-        raise InputError(
-            f"no source sheet has id {sheet_id!r}",
-            shown,
-            lines.get(("id",)),
-            hint="keep the id of the sheet you translated",
+def _alt_text(unit: IncomingUnit | None) -> str:
+    if unit is None:
+        return ""
+    if unit.plain_target is not None:
+        return unit.plain_target
+    return collapse(plain(unit.target or []))
+
+
+def _older(theirs: str, ours: str) -> str:
+    return (
+        "translated from an older source: the file has "
+        f"'{collapse(theirs)[:100]}', the sheet now says '{collapse(ours)[:100]}' "
+        "(re-export: the new file keeps your translation for review)"
+    )
+
+
+# -- checking, guarding, writing ---------------------------------------------------------
+
+
+def _validate(project: Project, plan: _Plan, shown: str) -> tuple[Sheet, Project]:
+    """Load the composed sheet and run the translation checks on it, as it would be."""
+    target = project.root / "sheets" / plan.source.slug / f"{plan.lang}.md"
+    sheet = Loader(project.root).sheet_from_text(
+        target, plan.sheet_text, project.org, project.policy
+    )
+    blocks = dict(project.blocks)
+    block_snapshots = dict(project.block_snapshots)
+    if plan.blocks is not None:
+        blocks[plan.lang] = Blocks.model_validate(plan.blocks)
+        block_snapshots[plan.lang] = blocks_snapshot(project.blocks[plan.source.lang])
+    trial = replace(
+        project,
+        sheets={**project.sheets, (plan.source.slug, plan.lang): sheet},
+        snapshots={**project.snapshots, (plan.source.slug, plan.lang): sheet_snapshot(plan.source)},
+        blocks=blocks,
+        block_snapshots=block_snapshots,
+    )
+    found = [*check_translation(trial, sheet), *check_blocks_translation(trial, plan.lang)]
+    findings = apply_policy(found, project.policy, plan.lang)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        units = {u.key: u for u in export_units(project, plan.source)}
+        problems = [
+            Problem(
+                _line(plan.incoming, f.unit, f.line if f.path == sheet.display else None),
+                f.unit,
+                f"{f.message} [{f.rule}] (would be {f.location})",
+            )
+            for f in errors
+        ]
+        raise _rejected(project, shown, problems, units, "translation problem(s)")
+    return sheet, trial
+
+
+def _line(incoming: Incoming, unit_id: str | None, sheet_line: int | None) -> int | None:
+    """The line in the translator's file a finding on the composed sheet comes from."""
+    if incoming.line_of is not None:
+        return incoming.line_of(sheet_line) if sheet_line else None
+    unit = incoming.units.get(unit_id or "")
+    return unit.line if unit else None
+
+
+def _diff(project: Project, plan: _Plan, sheet: Sheet) -> list[str]:
+    """What the import changes in an existing translation, unit by unit."""
+    before = previous_translations(project, plan.source, plan.lang)
+    has_sheet = (plan.source.slug, plan.lang) in project.sheets
+    out = []
+    lines = {u.key: u.line for u in sheet.body.units}
+    for unit_id, new in plan.texts.items():
+        old = before.get(unit_id)
+        is_block = unit_id.startswith(("block:", "label:"))
+        if old is not None and old.text == new:
+            continue
+        if old is None and not (has_sheet or is_block and plan.lang in project.blocks):
+            continue  # a new file: nothing to compare with
+        where = (
+            f"sheets/_org/blocks/{plan.lang}.yaml"
+            if is_block
+            else f"{sheet.display}:{lines.get(unit_id, '?')}"
         )
-    if not isinstance(lang, str):
-        raise InputError("front matter has no lang", shown, 2)
-    return sources[0].slug, check_lang(lang), text
+        out.append(f"unit {unit_id} ({where}):")
+        if old is not None:
+            out.append(f"  - {printable(old.text)}")
+        out.append(f"  + {printable(new)}")
+    return out
 
 
-def _accept(
-    project: Project, slug: str, lang: str, text: str, blocks: dict | None, shown: str
-) -> list[str]:
-    """Validate a translated sheet against its source; write it only if it passes."""
-    target = project.root / "sheets" / slug / f"{lang}.md"
-    sheet = Loader(project.root).sheet_from_text(target, text, project.org, project.policy)
-    origin = sheet.front.translation_of
-    if origin is None:
-        raise InputError(
-            "a translation needs translation_of (lang, version, source_hash)",
-            shown,
-            hint="export from the source with `factsheet translate export`",
-        )
-    source = project.sheets.get((slug, origin.lang))
-    trial_blocks = dict(project.blocks)
-    if blocks is not None:
-        trial_blocks[lang] = Blocks.model_validate(blocks)
-    trial = replace(project, sheets=dict(project.sheets), blocks=trial_blocks)
-    trial.sheets[(slug, lang)] = sheet
-    findings = [f for f in source_findings(trial, sheet) if f.rule.startswith("translation-")]
-    if has_errors(findings):
+def _guard_approved(project, plan: _Plan, diff: list[str], replace_ok: bool, shown: str) -> None:
+    existing = project.sheets.get((plan.source.slug, plan.lang))
+    blocks = project.blocks.get(plan.lang)
+    approved = []
+    if existing is not None and existing.front.status == "approved":
+        approved.append(existing.display)
+    if (
+        plan.blocks is not None
+        and blocks is not None
+        and blocks.status == "approved"
+        and not same_blocks(blocks, plan.blocks)
+    ):
+        approved.append(f"sheets/_org/blocks/{plan.lang}.yaml")
+    if approved and not replace_ok:
         raise TranslationRejected(
-            f"{len(findings)} translation problem(s); nothing was written",
+            f"{' and '.join(approved)} {'is' if len(approved) == 1 else 'are'} approved; "
+            "nothing was written",
             shown,
-            [f"{shown}: {f.message} [{f.rule}]" for f in findings if f.severity == "error"],
+            diff or ["(no unit changes: importing would only make it a draft again)"],
+            hint="review the changes above; import with --replace to write them as a draft",
         )
-    written = [atomic_write(target, text.encode("utf-8"))]
-    if blocks is not None:
-        blocks_path = project.root / "sheets" / "_org" / "blocks" / f"{lang}.yaml"
-        data = yaml.safe_dump(blocks, sort_keys=False, allow_unicode=True, width=1000)
-        note = "# Draft translation: not yet reviewed by a qualified medical translator.\n"
-        written.append(atomic_write(blocks_path, (note + data).encode("utf-8")))
-    if source is not None and origin.source_hash == units_hash(source):
-        written.append(write_snapshot(project, source, lang))
-    return [str(p.relative_to(project.root)) for p in written]
+
+
+def _write(project: Project, plan: _Plan) -> list[str]:
+    root = project.root
+    slug, lang = plan.source.slug, plan.lang
+    files = {
+        root / "sheets" / slug / f"{lang}.md": plan.sheet_text.encode("utf-8"),
+        snapshot_path(root, slug, lang): snapshot_json(sheet_snapshot(plan.source)),
+    }
+    existing = project.blocks.get(lang)
+    if plan.blocks is not None and not same_blocks(existing, plan.blocks):
+        files[root / "sheets" / "_org" / "blocks" / f"{lang}.yaml"] = blocks_yaml(plan.blocks)
+        source_blocks = project.blocks[plan.source.lang]
+        files[snapshot_path(root, "_org", lang)] = snapshot_json(blocks_snapshot(source_blocks))
+    return [str(p.relative_to(root)) for p in write_together(root, files)]
+
+
+def _rejected(
+    project: Project, shown: str, problems: list[Problem], units: dict[str, TUnit], what: str
+) -> TranslationRejected:
+    """Every problem as one line, the translator's file and the sheet both named; capped."""
+    lines = []
+    for problem in sorted(problems, key=lambda p: (p.line or 0, p.unit or "")):
+        where = f"{shown}:{problem.line}" if problem.line else shown
+        unit = units.get(problem.unit or "")
+        sheet = f" (sheet: {unit.location})" if unit is not None else ""
+        label = (
+            f"unit {problem.unit}: "
+            if problem.unit and not problem.message.startswith("unit ")
+            else ""
+        )
+        lines.append(printable(f"{where}: error: {label}{problem.message}{sheet}"))
+    cap = project.policy.limits.max_findings_per_file
+    if len(lines) > cap:
+        lines = [*lines[:cap], f"{shown}: ... and {len(lines) - cap} more problem(s)"]
+    return TranslationRejected(f"{len(problems)} {what}; nothing was written", shown, lines)

@@ -2,14 +2,20 @@
 
 A translation records, in ``translation_of.source_hash``, a hash of the source
 units it was made from; when the source's units change, the hash no longer
-matches and the translation is stale.
+matches and the translation is stale (the translation checks say which units).
+The shared blocks of each language are tracked the same way.
 """
 
 from __future__ import annotations
 
-from ..checks.translation import STALE, check_translation
-from ..source.model import Project, Sheet
-from ..source.units import units_hash
+from ..checks.translation import STALE, check_stale
+from ..checks.translation_blocks import check_blocks_translation
+from ..source.model import Project, Sheet, SnapshotUnit
+from ..source.unitmatch import pair_translation
+from ..source.units import all_units, blocks_hash, units_hash
+
+#: The row of `translate status` for the shared blocks and labels.
+BLOCKS_ROW = "(shared blocks)"
 
 
 def translation_state(project: Project, sheet: Sheet) -> str:
@@ -23,8 +29,36 @@ def translation_state(project: Project, sheet: Sheet) -> str:
     return "current" if units_hash(source) == origin.source_hash else "stale"
 
 
+def _stale_units(project: Project, sheet: Sheet) -> int:
+    source = project.sheets[(sheet.slug, sheet.front.translation_of.lang)]
+    snapshot = project.snapshots.get((sheet.slug, sheet.lang))
+    basis = (
+        list(snapshot.units)
+        if snapshot is not None
+        else [SnapshotUnit(id=u.key, kind=u.kind, text=u.text) for u in all_units(source)]
+    )
+    found = check_stale(project, sheet, source, pair_translation(sheet, basis))
+    return len([f for f in found if f.rule == STALE and f.unit])
+
+
+def _blocks_state(project: Project, lang: str) -> str:
+    blocks = project.blocks.get(lang)
+    source = project.blocks.get(project.org.default_lang)
+    if lang == project.org.default_lang:
+        return "source"
+    if blocks is None:
+        return "missing"
+    if blocks.translation_of is None or source is None:
+        return f"{blocks.status}, untracked"
+    if blocks.translation_of.source_hash == blocks_hash(source):
+        return f"{blocks.status}, current"
+    found = [f for f in check_blocks_translation(project, lang) if f.rule == STALE and f.unit]
+    return f"{blocks.status}, stale ({len(found)} units)"
+
+
 def matrix(project: Project) -> dict[str, dict[str, str]]:
-    """slug -> lang -> 'source', 'missing', or '<draft|approved>, <current|stale (n units)>'."""
+    """slug -> lang -> 'source', 'missing', or '<draft|approved>, <current|stale (n units)>';
+    the shared blocks are the last row."""
     out: dict[str, dict[str, str]] = {}
     for slug in project.slugs:
         row = {}
@@ -35,8 +69,8 @@ def matrix(project: Project) -> dict[str, dict[str, str]]:
                 continue
             state = translation_state(project, sheet)
             if state == "stale":
-                changed = [f for f in check_translation(project, sheet) if f.rule == STALE]
-                state = f"stale ({len(changed)} units)"
+                state = f"stale ({_stale_units(project, sheet)} units)"
             row[lang] = state if state == "source" else f"{sheet.front.status}, {state}"
         out[slug] = row
+    out[BLOCKS_ROW] = {lang: _blocks_state(project, lang) for lang in project.org.languages}
     return out

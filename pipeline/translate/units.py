@@ -2,25 +2,24 @@
 
 One unit per heading, paragraph, list item, callout title, alt text and
 translatable front matter value, plus the shared blocks and the template's
-labels. The snapshot of the source units a translation was made from lets
-staleness say exactly which units changed.
+labels. Each note says where the unit sits and what must survive translation
+(contacts, numbers, placeholders); notes are the only context many CAT tools
+show next to a segment.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-from ..source.markdown import plain_text
-from ..source.model import Project, Sheet
-from ..source.units import source_units, units_hash
+from ..source.markdown import FRONT_KEYS, plain_text
+from ..source.model import LABEL_PLACEHOLDERS, Project, Sheet
+from ..source.units import BLOCK_NAMES, block_units, front_units
 
-BLOCK_NAMES = ("disclaimer", "helpline_intro", "language_assistance", "review_note")
-FRONT_KEYS = ("title", "series", "summary", "audience", "keywords")
 _CONTACT = re.compile(r"\+?\d[\d\- ]{7,}\d|[^\s@()<>]+@[^\s@()<>]+\.[a-z]{2,}|https?://\S+", re.I)
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d{3})*(?:[.,]\d+)?%?")
+
+__all__ = ["BLOCK_NAMES", "FRONT_KEYS", "TUnit", "export_units", "is_plain"]
 
 
 @dataclass(frozen=True)
@@ -29,11 +28,21 @@ class TUnit:
     kind: str
     source: str  # Markdown inline (or plain text for front matter and labels)
     note: str
-    line: int
+    line: int  # in ``where``
+    where: str  # the source file the unit comes from (a sheet, or the blocks file)
+
+    @property
+    def plain(self) -> bool:
+        return is_plain(self.key)
+
+    @property
+    def location(self) -> str:
+        return f"{self.where}:{self.line}" if self.line else self.where
 
 
-def snapshot_path(project: Project, slug: str, lang: str) -> Path:
-    return project.root / "sheets" / slug / "translations" / f"{lang}.source.json"
+def is_plain(key: str) -> bool:
+    """Front-matter values and labels are plain text; everything else is Markdown."""
+    return key in FRONT_KEYS or key.startswith("label:")
 
 
 def _note(kind: str, section: str, text: str) -> str:
@@ -47,69 +56,35 @@ def _note(kind: str, section: str, text: str) -> str:
     numbers = [n for n in _NUMBER.findall(shown) if n not in "".join(keep)]
     if numbers:
         parts.append(
-            "keep the numbers " + ", ".join(numbers) + " (your language's digit grouping is fine)"
+            "keep the numbers " + ", ".join(numbers) + " (your language's digit grouping is fine;"
+            " a number written as a word needs a note 'number as word: N')"
         )
     return "; ".join(parts)
 
 
 def export_units(project: Project, sheet: Sheet) -> list[TUnit]:
     """Every translatable unit of a sheet and of the shared blocks, in order."""
-    front = sheet.front
-    units: list[TUnit] = []
-    for key in FRONT_KEYS:
-        value = getattr(front, key)
-        if key == "keywords":
-            value = ", ".join(value) if value else None
-        if value:
-            units.append(
-                TUnit(key, f"front matter {key}", value, _note(key, "", value), sheet.line_of(key))
-            )
-    for unit in sheet.body.units:
-        units.append(
-            TUnit(
-                unit.key, unit.kind, unit.text, _note(unit.kind, unit.section, unit.text), unit.line
-            )
+    units = [
+        TUnit(
+            u.key, f"front matter {u.key}", u.text, _note(u.key, "", u.text), u.line, sheet.display
         )
-    blocks = project.blocks[sheet.lang]
-    for name in BLOCK_NAMES:
-        text = getattr(blocks, name)
-        units.append(
-            TUnit(
-                f"block:{name}",
-                "shared block",
-                text,
-                _note(f"shared block '{name}' (on every sheet)", "", text),
-                0,
-            )
-        )
-    for name, text in blocks.labels.model_dump().items():
-        note = f"label '{name}' of the template"
-        if "{" in text:
-            note += "; keep the {placeholders} exactly, you may reorder them"
-        units.append(TUnit(f"label:{name}", "label", text, note, 0))
+        for u in front_units(sheet)
+    ]
+    units += [
+        TUnit(u.key, u.kind, u.text, _note(u.kind, u.section, u.text), u.line, sheet.display)
+        for u in sheet.body.units
+    ]
+    blocks_file = f"sheets/_org/blocks/{sheet.lang}.yaml"
+    lines = project.block_lines.get(sheet.lang, {})
+    for unit in block_units(project.blocks[sheet.lang]):
+        name = unit.key.split(":", 1)[1]
+        if unit.kind == "block":
+            note = _note(f"shared block '{name}' (on every sheet)", "", unit.text)
+            line = lines.get((name,), 0)
+        else:
+            note = f"label '{name}' of the template (on every sheet)"
+            if LABEL_PLACEHOLDERS.get(name):
+                note += "; keep the {placeholders} exactly, you may reorder them"
+            line = lines.get(("labels", name), 0)
+        units.append(TUnit(unit.key, unit.kind, unit.text, note, line, blocks_file))
     return units
-
-
-def snapshot(source: Sheet) -> dict:
-    return {
-        "source": f"sheets/{source.slug}/{source.lang}.md",
-        "version": source.front.version,
-        "source_hash": units_hash(source),
-        "units": dict(source_units(source)),
-    }
-
-
-def read_snapshot(project: Project, slug: str, lang: str) -> dict | None:
-    try:
-        return json.loads(snapshot_path(project, slug, lang).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def write_snapshot(project: Project, source: Sheet, lang: str) -> Path:
-    path = snapshot_path(project, source.slug, lang)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(snapshot(source), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    return path
