@@ -116,14 +116,14 @@ def translate_status(ctx: Context, fmt) -> None:
       factsheet translate status
       factsheet translate status --format json
     """
-    from ..translate.state import matrix
+    from ..translate.state import languages, matrix
 
     project = ctx.project()
     rows = matrix(project)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    langs = project.org.languages
+    langs = languages(project)
     click.echo(
         table([[slug, *[rows[slug][lang] for lang in langs]] for slug in rows], ["SHEET", *langs])
     )

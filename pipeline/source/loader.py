@@ -140,7 +140,8 @@ class Loader:
             return None
         shown = self.display(path)
         self._inside(path, shown, 1)
-        text = read_text(path, shown, policy.limits.max_translation_bytes)
+        # A snapshot holds one sheet's units as JSON: a few times the sheet at most.
+        text = read_text(path, shown, 4 * policy.limits.max_sheet_bytes)
         hint = "delete it: the translation then counts as stale until it is imported again"
         try:
             data = json.loads(text)

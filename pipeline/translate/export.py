@@ -15,6 +15,7 @@ from ..source.langtag import canonical_tag
 from ..source.markdown import plain_text
 from ..source.model import Project, Sheet
 from ..source.units import units_hash
+from .incoming import shorten
 from .inline import renumber, to_element, to_tagged_text
 from .po import OutEntry, write_po
 from .previous import Previous, previous_translations
@@ -41,11 +42,11 @@ def target_language(project: Project, lang: str, option: str) -> str:
         tag = canonical_tag(lang, project.org.languages)
     except ValueError as error:
         raise InputError(
-            str(error), hint=f"{option} takes a BCP 47 tag such as es, zh-Hans"
+            shorten(error, 200), hint=f"{option} takes a BCP 47 tag such as es, zh-Hans"
         ) from None
     if tag.split("-")[0] == project.org.default_lang.split("-")[0]:
         raise InputError(
-            f"'{lang}' is the source language ({project.org.default_lang})",
+            f"'{shorten(lang, 40)}' is the source language ({project.org.default_lang})",
             hint="translations go from the source language into another one",
         )
     return tag

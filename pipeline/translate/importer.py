@@ -31,7 +31,7 @@ from ..source.model import Blocks, Project, Sheet, label_problem
 from ..source.units import blocks_snapshot, sheet_snapshot
 from .compose import blocks_yaml, compose_blocks, compose_sheet, same_blocks, snapshot_json
 from .export import target_language
-from .incoming import Incoming, IncomingUnit, Problem
+from .incoming import Incoming, IncomingUnit, Problem, shorten
 from .inline import PlaceholderError, collapse, from_element, to_element
 from .markdown_import import read_markdown
 from .po import read_po
@@ -133,7 +133,7 @@ def _source_of(project: Project, incoming: Incoming, shown: str) -> Sheet:
     if not match:
         where = "file/@original" if incoming.fmt == "xliff" else "the X-Factsheet-Source header"
         raise InputError(
-            f"the file does not name its source sheet ({where} is {incoming.original!r})",
+            f"the file does not name its source sheet ({where} is '{shorten(incoming.original)}')",
             shown,
             hint="import files exported with `factsheet translate export`",
         )
@@ -154,7 +154,7 @@ def _language(project: Project, incoming: Incoming, wanted: str | None, shown: s
     except InputError as error:
         if incoming.declared_lang:
             raise InputError(
-                f"the file's language '{printable(incoming.declared_lang)}': {error.message}",
+                f"the file's language '{shorten(incoming.declared_lang, 40)}': {error.message}",
                 shown,
                 hint="import into the language you translated into with --lang",
             ) from None
@@ -382,15 +382,14 @@ def _rejected(
 ) -> TranslationRejected:
     """Every problem as one line, the translator's file and the sheet both named; capped."""
     lines = []
-    for problem in sorted(problems, key=lambda p: (p.line or 0, p.unit or "")):
+    # In file order, then the units the file lacks (they have no line there).
+    for problem in sorted(problems, key=lambda p: (p.line is None, p.line or 0, p.unit or "")):
         where = f"{shown}:{problem.line}" if problem.line else shown
         unit = units.get(problem.unit or "")
         sheet = f" (sheet: {unit.location})" if unit is not None else ""
-        label = (
-            f"unit {problem.unit}: "
-            if problem.unit and not problem.message.startswith("unit ")
-            else ""
-        )
+        label = ""
+        if problem.unit and not problem.message.startswith("unit "):
+            label = f"unit {shorten(problem.unit, 80)}: "
         lines.append(printable(f"{where}: error: {label}{problem.message}{sheet}"))
     cap = project.policy.limits.max_findings_per_file
     if len(lines) > cap:

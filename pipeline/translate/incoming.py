@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..errors import printable
 from .segments import Token
+
+
+def shorten(text: object, limit: int = 160) -> str:
+    """Untrusted text for a message: control characters escaped, cut at ``limit``."""
+    shown = printable(text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 @dataclass

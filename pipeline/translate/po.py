@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import InputError
-from .incoming import Incoming, IncomingUnit
+from .incoming import Incoming, IncomingUnit, shorten
 from .inline import PlaceholderError, from_tagged_text
 from .segments import tokens
 
@@ -39,7 +39,7 @@ def read_po(data: bytes, shown: str, max_units: int, is_plain: Callable[[str], b
         store = _po().pofile.parsestring(data)
     except (ValueError, UnicodeDecodeError, AssertionError) as error:
         raise InputError(
-            f"not a PO file: {error}", shown, hint="save it again from your PO editor"
+            f"not a PO file: {shorten(str(error))}", shown, hint="save it again from your PO editor"
         ) from None
     units = [u for u in store.units if not u.isheader() and not u.isobsolete()]
     if len(units) > max_units:

@@ -56,13 +56,21 @@ def _blocks_state(project: Project, lang: str) -> str:
     return f"{blocks.status}, stale ({len(found)} units)"
 
 
+def languages(project: Project) -> list[str]:
+    """The organisation's languages, then any other language a sheet is translated into."""
+    listed = list(project.org.languages)
+    extra = {lang for _, lang in project.sheets} | set(project.blocks)
+    return listed + sorted(extra - set(listed))
+
+
 def matrix(project: Project) -> dict[str, dict[str, str]]:
     """slug -> lang -> 'source', 'missing', or '<draft|approved>, <current|stale (n units)>';
     the shared blocks are the last row."""
     out: dict[str, dict[str, str]] = {}
+    langs = languages(project)
     for slug in project.slugs:
         row = {}
-        for lang in project.org.languages:
+        for lang in langs:
             sheet = project.sheets.get((slug, lang))
             if sheet is None:
                 row[lang] = "missing"
@@ -72,5 +80,5 @@ def matrix(project: Project) -> dict[str, dict[str, str]]:
                 state = f"stale ({_stale_units(project, sheet)} units)"
             row[lang] = state if state == "source" else f"{sheet.front.status}, {state}"
         out[slug] = row
-    out[BLOCKS_ROW] = {lang: _blocks_state(project, lang) for lang in project.org.languages}
+    out[BLOCKS_ROW] = {lang: _blocks_state(project, lang) for lang in langs}
     return out
