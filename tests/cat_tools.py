@@ -188,8 +188,12 @@ def trados(tree: etree._ElementTree, conf: str = "Translated", origin: str = "in
 
 
 def memoq(tree: etree._ElementTree, status: str = "ManuallyConfirmed"):
+    """memoQ's bilingual XLIFF: its own unit numbers (our ids survive only in the source
+    text), mq:status, bpt/ept/ph codes renumbered, no XLIFF state."""
     fill(tree, state=None)
-    for tu in units(tree):
+    for number, tu in enumerate(units(tree), start=1):
+        tu.set("id", str(number))
+        tu.attrib.pop("resname", None)
         tu.set(f"{{{MQ}}}status", status)
         for tag in ("source", "target"):
             element = tu.find(f"{X}{tag}")

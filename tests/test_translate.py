@@ -179,15 +179,19 @@ def test_untouched_export_of_a_translation_imports_back_unchanged(project_dir: P
 # -- what import refuses --------------------------------------------------------------------
 
 
-def _spoil(root: Path, tool, unit_text: str, change) -> tuple[Path, str]:
-    """A filled file in a tool's shape where ``change(tu)`` spoils the unit holding text."""
+def _spoil(root: Path, tool, unit_text: str, change) -> tuple[Path, str, int]:
+    """A filled file in a tool's shape where ``change(tu)`` spoils the unit holding text;
+    returns the file, the unit's id and its line in the file."""
     tree = etree.parse(str(export(root, "fr")))
     fill(tree)
-    tree = tool(tree) if tool else tree
     unit_id = unit_id_of(root, unit_text)
     tu = next(u for u in tree.iter(f"{X}trans-unit") if u.get("id") == unit_id)
+    index = list(tree.iter(f"{X}trans-unit")).index(tu)
+    tree = tool(tree) if tool else tree  # (memoQ renumbers units: keep the element)
     change(tu)
-    return write(tree, root / "spoiled.xlf"), unit_id
+    path = write(tree, root / "spoiled.xlf")
+    line = list(etree.parse(str(path)).iter(f"{X}trans-unit"))[index].sourceline
+    return path, unit_id, line
 
 
 def _set(path: str, **attrs):
@@ -243,14 +247,9 @@ UNREADY = [
 def test_unconfirmed_or_machine_translated_units_are_refused(
     project_dir: Path, tool, change, message
 ) -> None:
-    path, unit_id = _spoil(project_dir, tool, "The lungs.", change)
+    path, unit_id, line = _spoil(project_dir, tool, "The lungs.", change)
     result = import_(project_dir, path)
     assert result.returncode == 1
-    line = next(
-        u.sourceline
-        for u in etree.parse(str(path)).iter(f"{X}trans-unit")
-        if u.get("id") == unit_id
-    )
     sheet_line = unit_line(project_dir, "The lungs.")
     expected = f"spoiled.xlf:{line}: error: unit {unit_id}: {message}"
     assert expected in result.stderr, result.stderr
@@ -275,7 +274,7 @@ def unit_line(root: Path, text: str) -> int:
 def test_reviewed_machine_translation_and_approved_units_are_accepted(
     project_dir: Path, tool, change
 ) -> None:
-    path, _ = _spoil(project_dir, tool, "The lungs.", change)
+    path, *_ = _spoil(project_dir, tool, "The lungs.", change)
     result = import_(project_dir, path)
     assert result.returncode == 0, result.stderr
 

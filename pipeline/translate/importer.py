@@ -27,16 +27,16 @@ from ..checks.translation_blocks import check_blocks_translation
 from ..errors import FactsheetError, InputError, printable
 from ..source.journal import write_together
 from ..source.loader import Loader, snapshot_path
-from ..source.model import Blocks, Project, Sheet, label_problem
+from ..source.model import Blocks, Project, Sheet
 from ..source.units import blocks_snapshot, sheet_snapshot
 from .compose import blocks_yaml, compose_blocks, compose_sheet, same_blocks, snapshot_json
+from .convert import match_units, translate_unit
 from .export import target_language
 from .incoming import Incoming, IncomingUnit, Problem, shorten
-from .inline import PlaceholderError, collapse, from_element, to_element
+from .inline import PlaceholderError
 from .markdown_import import read_markdown
 from .po import read_po
 from .previous import previous_translations
-from .segments import code_map, plain, rebuild, tokens
 from .units import TUnit, export_units, is_plain
 from .xliff import read_xliff
 
@@ -69,6 +69,7 @@ class _Plan:
     blocks: dict | None
     texts: dict[str, str]
     incoming: Incoming
+    matched: dict[str, IncomingUnit] = field(default_factory=dict)  # unit id -> file's unit
 
 
 def import_file(
@@ -177,27 +178,17 @@ def _language(project: Project, incoming: Incoming, wanted: str | None, shown: s
 
 def _build(project: Project, source: Sheet, lang: str, incoming: Incoming, shown: str) -> _Plan:
     units = export_units(project, source)
-    known = {u.key for u in units}
-    problems = list(incoming.problems)
-    for unit_id, unit in incoming.units.items():
-        if unit_id not in known:
-            problems.append(
-                Problem(
-                    unit.line,
-                    unit_id,
-                    "not a unit of the current source (its text changed or it was removed "
-                    "since the export): re-export and translate the new file",
-                )
-            )
+    matched, problems = match_units(units, incoming)
+    problems = incoming.problems + problems
     texts: dict[str, str] = {}
-    alts = {k: v for k, v in incoming.units.items() if ".alt" in k}
+    alts = {k: v for k, v in matched.items() if ".alt" in k}
     for unit in units:
-        theirs = incoming.units.get(unit.key)
+        theirs = matched.get(unit.key)
         if theirs is None:
             problems.append(Problem(None, unit.key, "missing from the file"))
             continue
         try:
-            texts[unit.key] = _translate(unit, theirs, alts, source)
+            texts[unit.key] = translate_unit(unit, theirs, alts)
         except PlaceholderError as error:
             problems.append(Problem(theirs.line, unit.key, str(error)))
     sheet_units = {u.key: u for u in units}
@@ -205,67 +196,14 @@ def _build(project: Project, source: Sheet, lang: str, incoming: Incoming, shown
         raise _rejected(project, shown, problems, sheet_units, "not ready")
     number_words = {
         k: "; ".join(u.notes)
-        for k, u in incoming.units.items()
+        for k, u in matched.items()
         if any(_NUMBER_WORD.search(n) for n in u.notes)
     }
     sheet_text = compose_sheet(
         source, lang, texts, {k: v for k, v in number_words.items() if k in sheet_units}
     )
     blocks = compose_blocks(project.blocks[source.lang], lang, texts)
-    return _Plan(source, lang, sheet_text, blocks, texts, incoming)
-
-
-def _translate(unit: TUnit, theirs: IncomingUnit, alts: dict, source: Sheet) -> str:
-    """One unit's translation as Markdown (or plain text), or PlaceholderError saying why not."""
-    if theirs.problem:
-        raise PlaceholderError(theirs.problem)
-    ours, codes = to_element(unit.source, "source", plain=unit.plain)
-    our_tokens = tokens(ours)
-    if theirs.plain_target is not None:  # PO front matter or label: text as the translator wrote it
-        if collapse(theirs.plain_source or "") != collapse(unit.source):
-            raise PlaceholderError(_older(theirs.plain_source or "", unit.source))
-        text = collapse(theirs.plain_target)
-    else:
-        if theirs.source is not None and collapse(plain(theirs.source)) != collapse(
-            plain(our_tokens)
-        ):
-            raise PlaceholderError(_older(plain(theirs.source), plain(our_tokens)))
-        mapping = code_map(theirs.source if theirs.source is not None else our_tokens, our_tokens)
-        if mapping is None:
-            raise PlaceholderError(
-                "the file's source has other inline codes than the sheet's: re-export"
-            )
-        element = rebuild(theirs.target or [], mapping)
-        alt_texts = {
-            code: _alt_text(alts.get(f"{unit.key}.alt" + (str(n) if n > 1 else "")))
-            for n, (code, spec) in enumerate(
-                ((c, s) for c, s in codes.standalone.items() if s[0] == "image"), start=1
-            )
-        }
-        text = from_element(element, codes, alt_texts, plain=unit.plain)
-    if unit.kind == "label":
-        problem = label_problem(unit.key.split(":", 1)[1], text)
-        if problem:
-            raise PlaceholderError(f"the label {problem}")
-    if not text.strip():
-        raise PlaceholderError("the translation is empty")
-    return text
-
-
-def _alt_text(unit: IncomingUnit | None) -> str:
-    if unit is None:
-        return ""
-    if unit.plain_target is not None:
-        return unit.plain_target
-    return collapse(plain(unit.target or []))
-
-
-def _older(theirs: str, ours: str) -> str:
-    return (
-        "translated from an older source: the file has "
-        f"'{collapse(theirs)[:100]}', the sheet now says '{collapse(ours)[:100]}' "
-        "(re-export: the new file keeps your translation for review)"
-    )
+    return _Plan(source, lang, sheet_text, blocks, texts, incoming, matched)
 
 
 # -- checking, guarding, writing ---------------------------------------------------------
@@ -296,7 +234,7 @@ def _validate(project: Project, plan: _Plan, shown: str) -> tuple[Sheet, Project
         units = {u.key: u for u in export_units(project, plan.source)}
         problems = [
             Problem(
-                _line(plan.incoming, f.unit, f.line if f.path == sheet.display else None),
+                _line(plan, f.unit, f.line if f.path == sheet.display else None),
                 f.unit,
                 f"{f.message} [{f.rule}] (would be {f.location})",
             )
@@ -306,11 +244,11 @@ def _validate(project: Project, plan: _Plan, shown: str) -> tuple[Sheet, Project
     return sheet, trial
 
 
-def _line(incoming: Incoming, unit_id: str | None, sheet_line: int | None) -> int | None:
+def _line(plan: _Plan, unit_id: str | None, sheet_line: int | None) -> int | None:
     """The line in the translator's file a finding on the composed sheet comes from."""
-    if incoming.line_of is not None:
-        return incoming.line_of(sheet_line) if sheet_line else None
-    unit = incoming.units.get(unit_id or "")
+    if plan.incoming.line_of is not None:
+        return plan.incoming.line_of(sheet_line) if sheet_line else None
+    unit = plan.matched.get(unit_id or "")
     return unit.line if unit else None
 
 

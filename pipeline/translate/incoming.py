@@ -32,6 +32,7 @@ class IncomingUnit:
     plain_source: str | None = None
     problem: str | None = None  # why the translation is not usable as it is (state, empty)
     notes: list[str] = field(default_factory=list)  # the translator's own notes
+    resname: str | None = None  # XLIFF: our id again, for tools that renumber units
 
 
 @dataclass

@@ -117,7 +117,7 @@ def _unit(tu: etree._Element, ns: str | None, incoming: Incoming) -> IncomingUni
         for n in tu.findall(_q(ns, "note"))
         if n.get("from") not in (TOOL_ID, "developer")
     ]
-    unit = IncomingUnit(unit_id, line, None, None, notes=notes)
+    unit = IncomingUnit(unit_id, line, None, None, notes=notes, resname=tu.get("resname"))
     try:
         unit.source = tokens(source) if source is not None else None
         target_tokens = tokens(target) if target is not None else None
