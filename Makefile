@@ -14,8 +14,9 @@ LOCK_FLAGS := --extra dev --extra tooling --generate-hashes --universal --python
 # its fontTools fallback), and fonts for every script in the sample catalog.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	fonts-noto-core fonts-noto-cjk fonts-dejavu-core
-# Only the test suite needs these: pdftoppm reads printed pages back as images.
-TEST_SYSTEM_PACKAGES := poppler-utils
+# Only the test suite needs these: pdftoppm reads printed pages back as images;
+# msgfmt (gettext) proves that PO exports pass `msgfmt -c`.
+TEST_SYSTEM_PACKAGES := poppler-utils gettext
 
 .PHONY: demo test setup system test-system browser lint format bench bench-scale clean upgrade test-latest
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -78,9 +79,11 @@ def test_an_entity_in_a_po_file_is_refused(project_dir: Path) -> None:
     assert not (project_dir / "sheets" / SLUG / "fr.md").exists()
 
 
-def _policy(root: Path, limits: str) -> None:
+def _policy(root: Path, key: str, value: int) -> None:
+    """Set one of policy.yaml's limits (replacing the sample's own line for it)."""
     path = root / "sheets/_org/policy.yaml"
-    path.write_text(path.read_text().replace("limits:\n", f"limits:\n{limits}"))
+    text = re.sub(rf"^  {key}:.*\n", "", path.read_text(), flags=re.M)
+    path.write_text(text.replace("limits:\n", f"limits:\n  {key}: {value}\n"))
 
 
 def test_a_huge_file_is_refused_before_it_is_read(project_dir: Path) -> None:
@@ -92,21 +95,18 @@ def test_a_huge_file_is_refused_before_it_is_read(project_dir: Path) -> None:
     assert result.stderr.strip().count("\n") == 0
     assert "file is 50,000,000 bytes, over the limit of 5,000,000" in result.stderr
     assert "limits.max_translation_bytes" in result.stderr
-    _policy(project_dir, "  max_translation_bytes: 1000\n")
+    _policy(project_dir, "max_translation_bytes", 1000)
     result = import_(project_dir, filled(project_dir))
     assert result.returncode == 1 and "over the limit of 1,000" in result.stderr
 
 
 def test_unit_count_and_printed_problems_are_bounded(project_dir: Path) -> None:
-    _policy(project_dir, "  max_translation_units: 50\n")
+    _policy(project_dir, "max_translation_units", 50)
     result = import_(project_dir, filled(project_dir))
     assert result.returncode == 1
     assert "units, over the limit of 50" in result.stderr
-    (project_dir / "sheets/_org/policy.yaml").write_text(
-        (project_dir / "sheets/_org/policy.yaml")
-        .read_text()
-        .replace("  max_translation_units: 50\n", "  max_findings_per_file: 5\n")
-    )
+    _policy(project_dir, "max_translation_units", 5000)
+    _policy(project_dir, "max_findings_per_file", 5)
     tree = etree.parse(str(filled(project_dir)))
     for target in tree.iter(f"{X}target"):
         target.set("state", "new")
