@@ -63,8 +63,8 @@ def test_a_source_change_makes_its_translations_stale_and_keeps_their_pdfs(root:
     result = run_cli(root, "build", *LANGS)
     assert result.returncode == 1
     assert re.search(
-        r"es\.md:18: error: unit h-[0-9a-f]{8} changed in sheets/questions-to-ask-your-doctor/"
-        r"en\.md:16: was 'About your diagnosis', now 'Your About your diagnosis'",
+        r"es\.md:23: error: unit h-[0-9a-f]{8} changed in sheets/questions-to-ask-your-doctor/"
+        r"en\.md:18: was 'About your diagnosis', now 'Your About your diagnosis'",
         result.stderr,
     ), result.stderr
     assert (root / "output/es/questions-to-ask-your-doctor.pdf").read_bytes() == before

@@ -529,6 +529,12 @@ def test_markdown_copied_from_an_approved_translation_is_imported_as_draft(
             "# Draft translation: not yet reviewed by a qualified medical translator.\n", ""
         )
     )
+    approved = project_dir / "sheets" / SLUG / "es.md"
+    approved.write_text(es.replace("status: draft", "status: approved"))
+    copy.write_text(copy.read_text().replace("- Los pulmones.", "- Ambos pulmones."))
+    result = import_(project_dir, copy)
+    assert result.returncode == 1 and "es.md is approved; nothing was written" in result.stderr
+    assert "  - Los pulmones.\n  + Ambos pulmones." in result.stderr  # the diff, unit by unit
     result = import_(project_dir, copy, "--replace")
     assert result.returncode == 0, result.stderr
     text = (project_dir / "sheets" / SLUG / "es.md").read_text()
@@ -716,3 +722,43 @@ def test_missing_glyph_fails_the_build_naming_the_character(project_dir: Path) -
 
 def test_pseudo_keeps_contacts() -> None:  # the test helper itself
     assert pseudo("Call 1-877-555-0142 at {page}") == "Cáll 1-877-555-0142 át {page}"
+
+
+def test_translated_text_cannot_become_markup_links_or_blocks(project_dir: Path) -> None:
+    """What a translator types is text: a link, an autolink, an entity, a block marker
+    or an {#id} in a target stays literally what it says, in its own unit."""
+    hostile = {
+        "The bones.": "# Les os [ici](#haut) <b>gras</b> &eacute;",
+        "The lungs.": "+ Les poumons {#lungs}",
+        "The liver.": "::: callout Foie",
+        "The brain.": "> Le cerveau *",
+    }
+    tree = etree.parse(str(export(project_dir, "fr")))
+    fill(tree)
+    by_id = {u.get("id"): u for u in tree.iter(f"{X}trans-unit")}
+    for english, french in hostile.items():
+        target = by_id[unit_id_of(project_dir, english)].find(f"{X}target")
+        target.text = french
+    result = import_(project_dir, write(tree, project_dir / "fr.xlf"))
+    assert result.returncode == 0, result.stderr
+    project = load_project(project_dir)
+    sheet = project.sheet(SLUG, "fr")
+    assert sheet.body.outline == project.sheet(SLUG, "en").body.outline
+    assert len(sheet.body.links) == len(project.sheet(SLUG, "en").body.links)
+    texts = {u.text for u in sheet.body.units}
+    from pipeline.source.markdown import plain_text
+
+    shown = {plain_text(t) for t in texts}
+    assert set(hostile.values()) <= shown, shown - set(hostile.values())
+
+
+def test_a_translation_starting_like_a_list_or_heading_stays_text() -> None:
+    from pipeline.translate.inline import Codes, from_element, to_element
+
+    for text in ("1. Uno", "12) Doce", "# Uno", "- Uno", "---", "~~~"):
+        element = to_element(text, "target")[0]
+        markdown = from_element(element, Codes())
+        from pipeline.source.markdown import _MD
+
+        html = _MD.render(markdown)
+        assert html.startswith("<p>"), (text, markdown, html)

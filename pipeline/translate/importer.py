@@ -28,6 +28,7 @@ from ..errors import FactsheetError, InputError, printable
 from ..source.journal import write_together
 from ..source.loader import Loader, snapshot_path
 from ..source.model import Blocks, Project, Sheet
+from ..source.unitmatch import pair_translation
 from ..source.units import blocks_snapshot, sheet_snapshot
 from .compose import blocks_yaml, compose_blocks, compose_sheet, same_blocks, snapshot_json
 from .convert import match_units, translate_unit
@@ -90,7 +91,10 @@ def import_file(
         source = _source_of(project, incoming, shown)
         chosen = _language(project, incoming, lang, shown)
         plan = _build(project, source, chosen, incoming, shown)
-    sheet, trial = _validate(project, plan, shown)
+    sheet = _validate(project, plan, shown)
+    if not plan.texts:  # a Markdown sheet: its units, paired with the source's
+        pairs = pair_translation(sheet, sheet_snapshot(plan.source).units) or []
+        plan.texts = {p.basis.id: p.unit.text for p in pairs if p.unit is not None}
     diff = _diff(project, plan, sheet)
     _guard_approved(project, plan, diff, replace_approved, shown)
     if dry_run:
@@ -209,7 +213,7 @@ def _build(project: Project, source: Sheet, lang: str, incoming: Incoming, shown
 # -- checking, guarding, writing ---------------------------------------------------------
 
 
-def _validate(project: Project, plan: _Plan, shown: str) -> tuple[Sheet, Project]:
+def _validate(project: Project, plan: _Plan, shown: str) -> Sheet:
     """Load the composed sheet and run the translation checks on it, as it would be."""
     target = project.root / "sheets" / plan.source.slug / f"{plan.lang}.md"
     sheet = Loader(project.root).sheet_from_text(
@@ -241,7 +245,7 @@ def _validate(project: Project, plan: _Plan, shown: str) -> tuple[Sheet, Project
             for f in errors
         ]
         raise _rejected(project, shown, problems, units, "translation problem(s)")
-    return sheet, trial
+    return sheet
 
 
 def _line(plan: _Plan, unit_id: str | None, sheet_line: int | None) -> int | None:

@@ -217,7 +217,24 @@ def from_element(
         raise PlaceholderError(f"placeholder(s) {', '.join(missing)} of the source are missing")
     if doubled:
         raise PlaceholderError(f"placeholder(s) {', '.join(doubled)} appear more than once")
-    return collapse(text)
+    text = collapse(text)
+    return text if plain else _inline_start(text)
+
+
+#: What would start a new block if it began a unit's line: a heading, quote, list
+#: item, callout fence, code fence or thematic break.
+_BLOCK_START = re.compile(r"^(#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|\d{1,9}[.)](?=\s|$)|:::|~~~|=+$|-+$)")
+
+
+def _inline_start(text: str) -> str:
+    """Escape a block marker at the start of translated text: it stays text, in place."""
+    match = _BLOCK_START.match(text)
+    if not match:
+        return text
+    marker = match.group(0)
+    if marker[0].isdigit():
+        return marker[:-1] + "\\" + marker[-1] + text[len(marker) :]
+    return "\\" + text
 
 
 def _number(code_id: str) -> tuple[int, str]:

@@ -66,7 +66,12 @@ def export_units(project: Project, sheet: Sheet) -> list[TUnit]:
     """Every translatable unit of a sheet and of the shared blocks, in order."""
     units = [
         TUnit(
-            u.key, f"front matter {u.key}", u.text, _note(u.key, "", u.text), u.line, sheet.display
+            u.key,
+            f"front matter {u.key}",
+            u.text,
+            _note(f"front matter {u.key}", "", u.text),
+            u.line,
+            sheet.display,
         )
         for u in front_units(sheet)
     ]
