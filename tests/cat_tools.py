@@ -267,3 +267,34 @@ PO_TOOLS = {
     "poedit": lambda data: po_tool(data, "fr_FR", "Poedit 3.4.2"),
     "omegat": lambda data: po_tool(data, "fr-FR", "OmegaT 6.0.0"),
 }
+
+
+def factsheet(root, *args: str):
+    """Run `factsheet --project ROOT ARGS...` in this process, as the console entry
+    point does (its error handling included), and return what a subprocess would:
+    exit code, stdout, stderr. An exception that escapes is printed to stderr as a
+    traceback, so a test's "no Traceback" assertion still sees it. (No interpreter
+    start-up per call: the translator tests run a few hundred commands.)"""
+    import contextlib
+    import io
+    import subprocess
+    import sys
+    import traceback
+
+    from pipeline.commands.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    argv, code = sys.argv, 0
+    sys.argv = ["factsheet", "--project", str(root), *args]
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                main()
+            except SystemExit as stop:
+                code = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
+            except Exception:  # a bug: show it the way a user would see it
+                traceback.print_exc(file=sys.stderr)
+                code = 1
+    finally:
+        sys.argv = argv
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cat_tools import NBSP, NNBSP, PO_TOOLS, XLIFF_TOOLS, X, fill, pseudo
+from cat_tools import NBSP, NNBSP, PO_TOOLS, XLIFF_TOOLS, X, factsheet, fill, pseudo
 from conftest import ROOT, run_cli
 from lxml import etree
 
@@ -40,13 +40,15 @@ def write(tree: etree._ElementTree, path: Path) -> Path:
 
 
 def import_(root: Path, path: Path, *options: str) -> subprocess.CompletedProcess:
-    result = run_cli(root, "translate", "import", str(path), *options)
+    result = factsheet(root, "translate", "import", str(path), *options)
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
 
 def status(root: Path) -> dict:
-    return json.loads(run_cli(root, "translate", "status", "--format", "json", check=True).stdout)
+    result = factsheet(root, "translate", "status", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 def unit_ids(path: Path) -> list[str]:
@@ -479,7 +481,7 @@ def test_a_file_exported_before_a_source_edit_is_refused_unit_by_unit(project_di
 
 def test_explicit_ids_are_checked(project_dir: Path) -> None:
     _edit(project_dir, "- The bones.\n- The lungs.", "- The bones. {#organ}\n- The lungs. {#organ}")
-    result = run_cli(project_dir, "translate", "status")
+    result = factsheet(project_dir, "translate", "status")
     assert result.returncode == 1
     assert f"sheets/{SLUG}/en.md:33: error: unit id 'organ' is used twice" in result.stderr
 
@@ -707,7 +709,9 @@ def test_a_changed_english_block_makes_the_translated_blocks_stale(project_dir: 
     )
     assert status(project_dir)["(shared blocks)"]["es"] == "draft, stale (1 units)"
     # ... and the Spanish sheets' gate fails on it, naming the blocks file.
-    result = run_cli(project_dir, "check", "--no-pdf", f"sheets/{SLUG}/es.md")
+    result = factsheet(
+        project_dir, "check", "--no-pdf", str(project_dir / "sheets" / SLUG / "es.md")
+    )
     assert result.returncode == 1 and "sheets/_org/blocks/es.yaml:" in result.stdout
 
 

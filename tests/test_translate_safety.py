@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from cat_tools import X, fill
-from conftest import ROOT, run_cli
+from cat_tools import X, factsheet, fill
+from conftest import ROOT
 from lxml import etree
 
 from pipeline.source.loader import load_project
@@ -41,7 +41,7 @@ def filled(root: Path, name: str = "fr.xlf") -> Path:
 
 
 def import_(root: Path, path: Path, *options: str) -> subprocess.CompletedProcess:
-    result = run_cli(root, "translate", "import", str(path), *options)
+    result = factsheet(root, "translate", "import", str(path), *options)
     assert "Traceback" not in result.stderr, result.stderr
     return result
 

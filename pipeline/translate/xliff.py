@@ -118,16 +118,19 @@ def _unit(tu: etree._Element, ns: str | None, incoming: Incoming) -> IncomingUni
         if n.get("from") not in (TOOL_ID, "developer")
     ]
     unit = IncomingUnit(unit_id, line, None, None, notes=notes, resname=tu.get("resname"))
+    if source is None:
+        unit.problem = "the unit has no <source> (a file our export did not write)"
+        return unit
     try:
-        unit.source = tokens(source) if source is not None else None
+        unit.source = tokens(source)
         target_tokens = tokens(target) if target is not None else None
+        if target is None or not any(t.kind != "text" or t.value.strip() for t in target_tokens):
+            unit.problem = "not translated (the target is empty)"
+            return unit
+        empty = _empty_segments(source, target, ns)
     except PlaceholderError as error:
         unit.problem = str(error)
         return unit
-    if target is None or not any(t.kind != "text" or t.value.strip() for t in target_tokens):
-        unit.problem = "not translated (the target is empty)"
-        return unit
-    empty = _empty_segments(source, target, ns)
     if empty:
         unit.problem = f"segment(s) {', '.join(empty)} not translated"
         return unit
