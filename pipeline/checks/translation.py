@@ -72,6 +72,7 @@ SOURCE_MISSING = rule(
     "translation_of names a source sheet that does not exist",
 )
 
+
 def _digits(text: str, lang: str | None = None) -> str:
     """Digits of the language's own numbering systems (CLDR) as ASCII; any other digit
     stays as it is, so a look-alike (Bengali ৪ for 8) never equals the source's."""
