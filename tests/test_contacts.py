@@ -263,7 +263,7 @@ BENCH = [
         edit(ES, "[1-877-555-0142](tel:+18775550142)", "[1-877-555-0199](tel:+18775550142)"),
         (
             "sheets/questions-to-ask-your-doctor/es.md:66: error: link text '1-877-555-0199' reads as the phone number +18775550199, but the link goes to 'tel:+18775550142' [contact-link-text] (hint: make the text show exactly what the link dials or opens)",
-            "sheets/questions-to-ask-your-doctor/es.md:66: error: contacts or links differ: source has link tel:+18775550142, phone +18775550142; translation has link tel:+18775550142, phone +18775550199 [translation-contacts] (hint: copy phone numbers, emails, URLs and link targets exactly)",
+            "sheets/questions-to-ask-your-doctor/es.md:66: error: unit li-8bc9d477: contacts or links differ: source has link tel:+18775550142, phone +18775550142; translation has link tel:+18775550142, phone +18775550199 (source: sheets/questions-to-ask-your-doctor/en.md:61) [translation-contacts] (hint: copy phone numbers, emails, URLs and link targets exactly)",
         ),
         BUILD_ES,
     ),
