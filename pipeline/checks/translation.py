@@ -20,9 +20,9 @@ from collections import Counter
 
 from ..source import contacts as cx
 from ..source.markdown import parse_inline, plain_text
-from ..source.model import Project, Sheet, SnapshotUnit
+from ..source.model import Project, Sheet
 from ..source.numerals import number_values
-from ..source.unitmatch import Pair, changes, pair_translation
+from ..source.unitmatch import Pair, basis_of, changes, pair_translation
 from ..source.units import all_units, units_hash
 from .registry import Finding, finding, rule
 
@@ -243,15 +243,6 @@ class UnitComparison:
         return out
 
 
-def _basis(project: Project, sheet: Sheet, source: Sheet) -> list[SnapshotUnit]:
-    """The source units the translation was made from: its snapshot, or else the
-    source as it is now (the best guess when no snapshot was kept)."""
-    snapshot = project.snapshots.get((sheet.slug, sheet.lang))
-    if snapshot is not None:
-        return list(snapshot.units)
-    return [SnapshotUnit(id=u.key, kind=u.kind, text=u.text) for u in all_units(source)]
-
-
 def check_translation(project: Project, sheet: Sheet) -> list[Finding]:
     origin = sheet.front.translation_of
     if origin is None:
@@ -267,7 +258,7 @@ def check_translation(project: Project, sheet: Sheet) -> list[Finding]:
                 f"no source sheet sheets/{sheet.slug}/{origin.lang}.md",
             )
         ]
-    basis = _basis(project, sheet, source)
+    basis = basis_of(project, sheet, source)
     pairs = pair_translation(sheet, basis)
     out = check_stale(project, sheet, source, pairs)
     snapshot = project.snapshots.get((sheet.slug, sheet.lang))

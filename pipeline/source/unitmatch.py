@@ -19,8 +19,8 @@ import difflib
 from dataclasses import dataclass
 
 from .markdown import FRONT_KEYS
-from .model import Sheet, SnapshotUnit, Unit
-from .units import front_units
+from .model import Project, Sheet, SnapshotUnit, Unit
+from .units import front_units, sheet_snapshot
 
 #: Below this similarity an edited unit counts as removed plus new, not as changed.
 _SIMILAR = 0.5
@@ -32,6 +32,13 @@ class Pair:
 
     basis: SnapshotUnit
     unit: Unit | None  # the translated unit; None when the translation lacks it
+
+
+def basis_of(project: Project, sheet: Sheet, source: Sheet) -> list[SnapshotUnit]:
+    """The source units ``sheet`` was translated from: its snapshot, or else the
+    source as it is now (the best guess when no snapshot was kept)."""
+    snapshot = project.snapshots.get((sheet.slug, sheet.lang))
+    return list(snapshot.units) if snapshot is not None else sheet_snapshot(source).units
 
 
 def pair_translation(sheet: Sheet, basis: list[SnapshotUnit]) -> list[Pair] | None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..source.model import Project, Sheet, SnapshotUnit
-from ..source.unitmatch import changes, pair_translation
+from ..source.model import Project, Sheet
+from ..source.unitmatch import basis_of, changes, pair_translation
 from ..source.units import all_units, block_units, blocks_hash, units_hash
 
 
@@ -36,10 +36,7 @@ def _sheet(project: Project, source: Sheet, lang: str) -> dict[str, Previous]:
         return {}
     snapshot = project.snapshots.get((source.slug, lang))
     current = all_units(source)
-    if snapshot is not None:
-        basis = list(snapshot.units)
-    else:
-        basis = [SnapshotUnit(id=u.key, kind=u.kind, text=u.text) for u in current]
+    basis = basis_of(project, target, source)
     pairs = pair_translation(target, basis)
     if pairs is None:
         return {}

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from ..checks.translation import STALE, check_stale
 from ..checks.translation_blocks import check_blocks_translation
-from ..source.model import Project, Sheet, SnapshotUnit
-from ..source.unitmatch import pair_translation
-from ..source.units import all_units, blocks_hash, units_hash
+from ..source.model import Project, Sheet
+from ..source.unitmatch import basis_of, pair_translation
+from ..source.units import blocks_hash, units_hash
 
 #: The row of `translate status` for the shared blocks and labels.
 BLOCKS_ROW = "(shared blocks)"
@@ -31,12 +31,7 @@ def translation_state(project: Project, sheet: Sheet) -> str:
 
 def _stale_units(project: Project, sheet: Sheet) -> int:
     source = project.sheets[(sheet.slug, sheet.front.translation_of.lang)]
-    snapshot = project.snapshots.get((sheet.slug, sheet.lang))
-    basis = (
-        list(snapshot.units)
-        if snapshot is not None
-        else [SnapshotUnit(id=u.key, kind=u.kind, text=u.text) for u in all_units(source)]
-    )
+    basis = basis_of(project, sheet, source)
     found = check_stale(project, sheet, source, pair_translation(sheet, basis))
     return len([f for f in found if f.rule == STALE and f.unit])
 
