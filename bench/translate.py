@@ -4,9 +4,9 @@ Measures, on a copy of the sample project, with `factsheet` as a user runs it:
 - export of the sample sheet as XLIFF and as PO;
 - import (--dry-run) of a complete XLIFF translation, and of the same file in
   Trados's shape (segmented) and memoQ's (bpt/ept, renumbered units);
-- import of a 50 MB file (refused from its size) and of a 4.9 MB file of
-  5,000 unconfirmed units (refused; 50 problems printed, then "and N more"):
-  wall time, peak RSS of the process and the lines printed.
+- import of a 50 MB file (refused from its size) and of a file of 5,000
+  units, the default limit (refused: 50 problems printed, then "and N more"):
+  wall time, peak RSS of the process and the lines printed on stderr.
 
 Usage: python bench/translate.py
 """
