@@ -78,12 +78,17 @@ def _replace_units(source: Sheet, text: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def compose_blocks(source: Blocks, lang: str, text: dict[str, str]) -> dict:
-    """blocks/<lang>.yaml data: every block and label, draft, with its provenance."""
+def compose_blocks(
+    source: Blocks, lang: str, text: dict[str, str], existing: Blocks | None = None
+) -> dict:
+    """blocks/<lang>.yaml data: every block and label, draft, with its provenance.
+    The catalog site's strings are not exported: the file keeps its own."""
     data: dict = {"lang": lang, "status": "draft"}
     data["translation_of"] = {"lang": source.lang, "source_hash": blocks_hash(source)}
     data |= {name: text[f"block:{name}"] for name in BLOCK_NAMES}
     data["labels"] = {k[len("label:") :]: v for k, v in text.items() if k.startswith("label:")}
+    if existing is not None and existing.catalog is not None:
+        data["catalog"] = existing.catalog.model_dump()
     return data
 
 

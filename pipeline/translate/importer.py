@@ -206,7 +206,7 @@ def _build(project: Project, source: Sheet, lang: str, incoming: Incoming, shown
     sheet_text = compose_sheet(
         source, lang, texts, {k: v for k, v in number_words.items() if k in sheet_units}
     )
-    blocks = compose_blocks(project.blocks[source.lang], lang, texts)
+    blocks = compose_blocks(project.blocks[source.lang], lang, texts, project.blocks.get(lang))
     return _Plan(source, lang, sheet_text, blocks, texts, incoming, matched)
 
 
