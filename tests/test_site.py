@@ -822,7 +822,7 @@ def test_a_translation_import_keeps_the_catalog_strings() -> None:
     """Importing a sheet rewrites the language's blocks file: its catalog: section stays."""
     from conftest import ROOT
 
-    from pipeline.translate.importer import compose_blocks
+    from pipeline.translate.compose import compose_blocks
     from pipeline.translate.units import BLOCK_NAMES
 
     project = load_project(ROOT)
@@ -830,7 +830,7 @@ def test_a_translation_import_keeps_the_catalog_strings() -> None:
     markdown = {f"block:{name}": getattr(es, name) for name in BLOCK_NAMES}
     markdown |= {f"label:{k}": v for k, v in es.labels.model_dump().items()}
     markdown["label:contents"] = "Índice"
-    data = compose_blocks(project, "es", markdown)
+    data = compose_blocks(project.blocks["en"], "es", markdown, es)
     assert data["labels"]["contents"] == "Índice"
     assert data["catalog"] == es.catalog.model_dump()
     assert list(data)[-1] == "catalog"  # still the last group of the file
