@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cat_tools import X, factsheet, fill
+from cat_tools import PO_TOOLS, X, factsheet, fill
 from conftest import ROOT
 from lxml import etree
 
@@ -67,15 +67,15 @@ def test_xliff_with_a_doctype_or_entities_is_refused(project_dir: Path, doctype,
 
 
 def test_an_entity_in_a_po_file_is_refused(project_dir: Path) -> None:
-    data = export(load_project(project_dir), SLUG, "fr", "po").decode()
-    data = data.replace(
-        'msgid "Shortness of breath."\nmsgstr ""', 'msgid "Shortness of breath."\nmsgstr "&xxe;"'
-    )
+    data = PO_TOOLS["poedit"](export(load_project(project_dir), SLUG, "fr", "po")).decode()
+    data, count = re.subn(r'(msgid "Shortness of breath."\nmsgstr )".*"', r'\1"&xxe;"', data)
+    assert count == 1
     path = project_dir / "fr.po"
     path.write_text(data)
     result = import_(project_dir, path)
     assert result.returncode == 1
     assert "broken placeholder markup: Entity 'xxe' not defined" in result.stderr
+    assert "1 not ready" in result.stderr
     assert not (project_dir / "sheets" / SLUG / "fr.md").exists()
 
 
@@ -157,8 +157,8 @@ def test_broken_po_is_one_clear_line(project_dir: Path, content: bytes) -> None:
 # -- atomic import: a real SIGKILL at every step of the write ----------------------------------
 
 KILLER = """
-import os, shutil, signal, sys
-import pipeline.source.journal as journal
+import os, signal, sys
+import pipeline.source.atomic as atomic
 
 count = {"n": 0}
 at = int(os.environ["KILL_AT"])
@@ -171,10 +171,13 @@ def hooked(function):
         return function(*args, **kwargs)
     return wrapper
 
-journal._write = hooked(journal._write)
-journal._fsync_dir = hooked(journal._fsync_dir)
-journal.os.replace = hooked(os.replace)
-journal.shutil.rmtree = hooked(shutil.rmtree)
+# Every step of the write that touches the disk: temp files, hard links of the
+# old files, the journal, each rename, each folder fsync, the unlink that commits.
+atomic.write_complete = hooked(atomic.write_complete)
+atomic._fsync_folder = hooked(atomic._fsync_folder)
+os.replace = hooked(os.replace)
+os.link = hooked(os.link)
+os.unlink = hooked(os.unlink)
 from pipeline.commands.main import main
 sys.argv = ["factsheet", "translate", "import", sys.argv[1]]
 try:
@@ -241,5 +244,6 @@ def test_an_import_killed_at_any_step_leaves_the_old_files_or_the_new(
         recovered = _files(root)
         assert recovered in (before, after), (step, set(recovered) ^ set(after))
         outcomes.add("new" if recovered == after else "old")
-        assert not any((root / ".factsheet" / "import").iterdir())
+        state = root / ".factsheet"
+        assert not list(state.glob("journal-*")) and not list(state.glob("tmp/*"))
     assert outcomes == {"old", "new"}  # the kills landed before and after the commit

@@ -88,14 +88,9 @@ def translate_import(ctx: Context, file: Path, lang, replace_approved, dry_run) 
     try:
         result = import_file(ctx.project(), file, lang, replace_approved, dry_run)
     except TranslationRejected as error:
-        limit = ctx.project().policy.limits.max_findings_per_file
-        for problem in error.problems[:limit]:
+        # Already one line each and capped at limits.max_findings_per_file by the importer.
+        for problem in error.problems:
             click.echo(printable(problem), err=True)
-        if len(error.problems) > limit:
-            more = len(error.problems) - limit
-            click.echo(
-                f"{printable(file)}: ... and {more:,} more (limits.max_findings_per_file)", err=True
-            )
         raise
     for line in result.diff:
         click.echo(line, err=True)

@@ -7,17 +7,14 @@ paths are resolved here, symlinks included, and refused if they lead out.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from ..errors import InputError
+from .atomic import STATE, clean_temp, recover
 from .catalog import plural_problem
 from .files import read_text
 from .images import check_image
-from .journal import finish_interrupted
 from .markdown import parse_body, render_inline
 from .model import (
     Blocks,
@@ -32,6 +29,7 @@ from .model import (
     Snapshot,
 )
 from .parsecache import ParseCache, default_folder
+from .snapshots import parse_snapshot, snapshot_path
 from .yamlfile import LineMap, parse_yaml, validate
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -141,24 +139,7 @@ class Loader:
         shown = self.display(path)
         self._inside(path, shown, 1)
         # A snapshot holds one sheet's units as JSON: a few times the sheet at most.
-        text = read_text(path, shown, 4 * policy.limits.max_sheet_bytes)
-        hint = "delete it: the translation then counts as stale until it is imported again"
-        try:
-            data = json.loads(text)
-        except ValueError as error:
-            raise InputError(f"not valid JSON: {error}", shown, hint=hint) from None
-        if isinstance(data, dict) and isinstance(data.get("units"), dict) and "format" not in data:
-            # Format 1 (positional ids b1, b2 ...): the units in order, their kinds unknown.
-            data = {
-                **{k: v for k, v in data.items() if k in ("source", "version", "source_hash")},
-                "units": [{"id": k, "kind": "", "text": v} for k, v in data["units"].items()],
-            }
-        try:
-            return Snapshot.model_validate(data)
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise InputError(f"not a snapshot: {where}: {first['msg']}", shown, hint=hint) from None
+        return parse_snapshot(read_text(path, shown, 4 * policy.limits.max_sheet_bytes), shown)
 
     # -- clinics and packets ----------------------------------------------------
 
@@ -356,13 +337,6 @@ class Loader:
         return project
 
 
-def snapshot_path(root: Path, slug: str, lang: str) -> Path:
-    """Where import keeps the source units a translation was made from."""
-    if slug == "_org":
-        return root / "sheets" / "_org" / "blocks" / "translations" / f"{lang}.source.json"
-    return root / "sheets" / slug / "translations" / f"{lang}.source.json"
-
-
 def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
     """Split ``---`` front matter from the body; return (yaml, body, body's first line)."""
     lines = text.split("\n")
@@ -385,7 +359,17 @@ def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
 
 
 def load_project(root: Path) -> Project:
-    """Load sheets/ and styles/ under ``root`` (first finishing an import that a
-    kill interrupted after it committed, so no reader sees half of one)."""
-    finish_interrupted(root.resolve())
+    """Load sheets/ and styles/ under ``root``, first undoing a write to sheets/ that
+    a kill interrupted (a translation import: project_state()), so that no reader
+    ever sees half of one."""
+    state = project_state(root)
+    if state.is_dir():
+        recover(state)
+        clean_temp(state / "tmp")
     return Loader(root).load()
+
+
+def project_state(root: Path) -> Path:
+    """Where writes to sheets/ keep their temp files and journal: .factsheet/ at the
+    project root (the same file system as sheets/; never inside sheets/)."""
+    return root.resolve() / STATE

@@ -24,10 +24,7 @@ from ..errors import InputError
 from .cldr import direction
 from .langtag import check_language_tag
 from .model import Body, Heading, Image, Link, Policy, Unit
-from .unitids import IdMaker, split_explicit_id
-
-#: Front-matter values translators get as units; their keys are their ids.
-FRONT_KEYS = ("title", "series", "summary", "audience", "keywords")
+from .unitids import IdMaker, split_explicit_id, take_explicit_id
 
 SAFE_SCHEMES = ("https", "mailto", "tel", "sheet")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -83,21 +80,7 @@ class _State:
     outline: list[str] = field(default_factory=list)
     langs: list[tuple[str, int]] = field(default_factory=list)
     section: str = ""
-    ids: IdMaker = field(default_factory=lambda: IdMaker(FRONT_KEYS))
-
-    def unit_id(self, kind: str, text: str, explicit: str | None, line: int) -> str:
-        """The unit's id: the author's ``{#id}`` if given, else one from its content."""
-        if explicit is None:
-            return self.ids.auto(kind, text, self.section)
-        problem = self.ids.explicit(explicit)
-        if problem:
-            raise InputError(
-                problem,
-                self.display,
-                line,
-                hint="write an id such as {#who-gets-it} at the end of the line, after a space",
-            )
-        return explicit
+    ids: IdMaker = field(default_factory=IdMaker)
 
 
 def parse_body(
@@ -247,7 +230,7 @@ def _walk(tokens, state, resolve_link, resolve_image) -> None:
                     hint="write '::: callout Resources'",
                 )
             title, explicit = split_explicit_id(title)
-            unit_id = state.unit_id("callout-title", title, explicit, line)
+            unit_id = state.ids.claim("callout-title", title, state, explicit, line)
             state.units.append(Unit(unit_id, "callout-title", title, line, state.section))
             state.outline.append("callout")
             # The title's links and images take the same path as any other text's:
@@ -276,10 +259,9 @@ def _walk(tokens, state, resolve_link, resolve_image) -> None:
                 "th_open": "cell",
                 "td_open": "cell",
             }.get(parent, "item" if in_item else "paragraph")
-            explicit = _take_explicit_id(token)
-            unit_id = ""
+            explicit, unit_id = take_explicit_id(token), ""
             if token.content.strip():
-                unit_id = state.unit_id(unit_kind, token.content, explicit, line)
+                unit_id = state.ids.claim(unit_kind, token.content, state, explicit, line)
                 state.units.append(Unit(unit_id, unit_kind, token.content, line, state.section))
             if parent == "paragraph_open":
                 state.outline.append("p")
@@ -288,20 +270,6 @@ def _walk(tokens, state, resolve_link, resolve_image) -> None:
             for number, child in enumerate(alts, start=1):
                 alt_id = f"{unit_id}.alt" + (str(number) if number > 1 else "")
                 state.units.append(Unit(alt_id, "alt", child.content, line, state.section))
-
-
-def _take_explicit_id(token: Token) -> str | None:
-    """Remove a trailing `` {#id}`` from an inline token (text and children); return the id."""
-    text, explicit = split_explicit_id(token.content)
-    if explicit is None:
-        return None
-    token.content = text
-    children = token.children or []
-    if children and children[-1].type == "text":
-        children[-1].content = split_explicit_id(children[-1].content)[0]
-        if not children[-1].content:
-            children.pop()
-    return explicit
 
 
 def _check_children(children: list[Token], state: _State, line: int, resolve_link, resolve_image):

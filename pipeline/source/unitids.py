@@ -21,6 +21,11 @@ from __future__ import annotations
 import hashlib
 import re
 
+from ..errors import InputError
+
+#: Front-matter values translators get as units; their keys are their ids.
+FRONT_KEYS = ("title", "series", "summary", "audience", "keywords")
+
 #: An explicit id: a letter, then letters, digits, - or _ (no dots: ".alt" suffixes are ours).
 EXPLICIT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 _TRAILING_ID = re.compile(r"[ \t]+\{#([^{}\s]*)\}[ \t]*$")
@@ -55,8 +60,23 @@ def _digest(*parts: str) -> str:
 class IdMaker:
     """Hands out ids for one sheet, in document order, each unique within it."""
 
-    def __init__(self, reserved: tuple[str, ...] = ()) -> None:
+    def __init__(self, reserved: tuple[str, ...] = FRONT_KEYS) -> None:
         self.used: set[str] = set(reserved)
+
+    def claim(self, kind: str, text: str, where, explicit: str | None, line: int) -> str:
+        """The unit's id: the author's ``{#id}`` if given, else one from its content.
+        ``where`` is the parse state: its section and the file shown in errors."""
+        if explicit is None:
+            return self.auto(kind, text, where.section)
+        problem = self.explicit(explicit)
+        if problem:
+            raise InputError(
+                problem,
+                where.display,
+                line,
+                hint="write an id such as {#who-gets-it} at the end of the line, after a space",
+            )
+        return explicit
 
     def auto(self, kind: str, text: str, section: str) -> str:
         prefix = _PREFIX.get(kind, kind)
@@ -81,3 +101,18 @@ class IdMaker:
             return f"unit id '{unit_id}' is used twice in this sheet"
         self.used.add(unit_id)
         return None
+
+
+def take_explicit_id(token) -> str | None:
+    """Remove a trailing `` {#id}`` from a markdown-it inline token (its text and
+    its last child, so it is never rendered); return the id."""
+    text, explicit = split_explicit_id(token.content)
+    if explicit is None:
+        return None
+    token.content = text
+    children = token.children or []
+    if children and children[-1].type == "text":
+        children[-1].content = split_explicit_id(children[-1].content)[0]
+        if not children[-1].content:
+            children.pop()
+    return explicit

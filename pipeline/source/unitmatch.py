@@ -18,8 +18,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from .markdown import FRONT_KEYS
 from .model import Project, Sheet, SnapshotUnit, Unit
+from .unitids import FRONT_KEYS
 from .units import front_units, sheet_snapshot
 
 #: Below this similarity an edited unit counts as removed plus new, not as changed.

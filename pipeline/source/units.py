@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 
-from .markdown import FRONT_KEYS
 from .model import Blocks, Sheet, Snapshot, SnapshotUnit, Unit
+from .unitids import FRONT_KEYS
 
 BLOCK_NAMES = ("disclaimer", "helpline_intro", "language_assistance", "review_note")
 

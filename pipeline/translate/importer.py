@@ -10,7 +10,8 @@ the unit, the line in the translator's file and the line in the sheet.
 
 What it writes is always a draft (status: draft) recording the source it was
 made from, with a snapshot of that source, written all together or not at all
-(source/journal.py). An approved translation or approved shared blocks are
+(source/atomic.py's Transaction, its temp files and journal in .factsheet/ at
+the project root). An approved translation or approved shared blocks are
 never replaced without ``--replace``, and what would change is shown unit by
 unit first.
 """
@@ -25,9 +26,10 @@ from ..checks.registry import apply_policy
 from ..checks.translation import check_translation
 from ..checks.translation_blocks import check_blocks_translation
 from ..errors import FactsheetError, InputError, printable
-from ..source.journal import write_together
-from ..source.loader import Loader, snapshot_path
+from ..source.atomic import Transaction, clean_temp, recover
+from ..source.loader import Loader, project_state
 from ..source.model import Blocks, Project, Sheet
+from ..source.snapshots import snapshot_path
 from ..source.unitmatch import pair_translation
 from ..source.units import blocks_snapshot, sheet_snapshot
 from .compose import blocks_yaml, compose_blocks, compose_sheet, same_blocks, snapshot_json
@@ -316,7 +318,17 @@ def _write(project: Project, plan: _Plan) -> list[str]:
         files[root / "sheets" / "_org" / "blocks" / f"{lang}.yaml"] = blocks_yaml(plan.blocks)
         source_blocks = project.blocks[plan.source.lang]
         files[snapshot_path(root, "_org", lang)] = snapshot_json(blocks_snapshot(source_blocks))
-    return [str(p.relative_to(root)) for p in write_together(root, files)]
+    state = project_state(root)
+    recover(state)
+    clean_temp(state / "tmp")
+    changes = Transaction(state)  # all of these files, or none (source/atomic.py)
+    try:
+        for path, data in files.items():
+            changes.write(path, data)
+        changes.commit()
+    finally:
+        changes.abort()
+    return [str(p.relative_to(root)) for p in files]
 
 
 def _rejected(

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..source.markdown import FRONT_KEYS, plain_text
+from ..source.markdown import plain_text
 from ..source.model import LABEL_PLACEHOLDERS, Project, Sheet
+from ..source.unitids import FRONT_KEYS
 from ..source.units import BLOCK_NAMES, block_units, front_units
 
 _CONTACT = re.compile(r"\+?\d[\d\- ]{7,}\d|[^\s@()<>]+@[^\s@()<>]+\.[a-z]{2,}|https?://\S+", re.I)
