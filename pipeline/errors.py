@@ -7,6 +7,7 @@ any other exception reaching the user is a bug.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +21,16 @@ class FactsheetError(Exception):
         path: str | Path | None = None,
         line: int | None = None,
         hint: str | None = None,
+        column: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.path = str(path) if path is not None else None
         self.line = line
         self.hint = hint
+        #: 1-based column of the problem on its line, when known: the CLI may
+        #: show the line with a caret under it; the one-line form never changes.
+        self.column = column
 
     @property
     def location(self) -> str:
@@ -39,6 +44,40 @@ class FactsheetError(Exception):
 
 class InputError(FactsheetError):
     """Source files (sheets, org data, brands, templates) that cannot be used."""
+
+
+class InputErrors(InputError):
+    """Several input errors found together: every problem of one file, or of the
+    shared files. Printed one line each, in the order found."""
+
+    def __init__(self, errors: Iterable[FactsheetError]) -> None:
+        flat: list[FactsheetError] = []
+        for error in errors:
+            flat.extend(error.errors if isinstance(error, InputErrors) else [error])
+        if not flat:
+            raise ValueError("InputErrors needs at least one error")
+        first = flat[0]
+        super().__init__(first.message, first.path, first.line, first.hint, first.column)
+        self.errors = flat
+
+    def __str__(self) -> str:
+        return "\n".join(str(error) for error in self.errors)
+
+    def __reduce__(self):  # pickled (to or from a worker) as the errors it holds
+        return (InputErrors, (self.errors,))
+
+
+def raise_all(errors: list[FactsheetError]) -> None:
+    """Raise the errors found, if any: one as itself, several together."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InputErrors(errors)
+
+
+def each_error(error: FactsheetError) -> list[FactsheetError]:
+    """The single errors an error stands for (several for InputErrors)."""
+    return list(error.errors) if isinstance(error, InputErrors) else [error]
 
 
 class RenderError(FactsheetError):

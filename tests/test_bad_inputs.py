@@ -230,7 +230,8 @@ def outside_sheet(root: Path) -> None:
     """A sheet file that is a symlink to a file outside the project."""
     outside = root.parent / "outside.md"
     outside.write_text((root / SHEET).read_text(encoding="utf-8"), encoding="utf-8")
-    os.symlink(outside, root / "sheets" / SLUG / "fr.md")
+    (root / SHEET).unlink()
+    os.symlink(outside, root / SHEET)
 
 
 # -- the table --------------------------------------------------------------------
@@ -344,13 +345,15 @@ CASES = [
         "lang-underscore",
         edit(SHEET, "lang: en", "lang: en_US"),
         f"{SHEET}:5: error: lang: 'en_US' is not a BCP 47 language tag (use a form like en, "
-        "es, zh-Hans, pt-BR; a hyphen, not an underscore) (got 'en_US')",
+        "es, zh-Hans, pt-BR; a hyphen, not an underscore) (got 'en_US') "
+        "(hint: did you mean 'en-US' (English (United States))?)",
     ),
     case(
         "lang-english",
         edit(SHEET, "lang: en", "lang: english"),
         f"{SHEET}:5: error: lang: 'english' is not a BCP 47 language tag (use a form like en, "
-        "es, zh-Hans, pt-BR; a hyphen, not an underscore) (got 'english')",
+        "es, zh-Hans, pt-BR; a hyphen, not an underscore) (got 'english') "
+        "(hint: did you mean 'en' (English)?)",
     ),
     case(
         "lang-differs-from-file-name",
@@ -362,7 +365,8 @@ CASES = [
         "duplicate-id",
         edit(SHEET, "id: HL-MBC-02", "id: HL-MBC-01"),
         f"{SHEET}:2: error: id 'HL-MBC-01' is already used by "
-        "sheets/metastatic-breast-cancer/ar.md (hint: every sheet needs its own id)",
+        "sheets/metastatic-breast-cancer/en.md (hint: every sheet needs its own id; "
+        "this file is the newer one)",
     ),
     # -- the file itself
     case(
@@ -381,7 +385,7 @@ CASES = [
     case(
         "sheet-over-size-limit",
         write(POLICY, "limits: {max_sheet_bytes: 2000}\n"),
-        "sheets/metastatic-breast-cancer/ar.md: error: file is 7,275 bytes, over the limit "
+        f"{SHEET}: error: file is 2,538 bytes, over the limit "
         "of 2,000 (hint: split the sheet, or raise limits.max_sheet_bytes in policy.yaml)",
     ),
     case(
@@ -638,18 +642,18 @@ CASES = [
     case(
         "sheet-symlink-out",
         outside_sheet,
-        f"sheets/{SLUG}/fr.md:1: error: file lies outside the project's sheets/ and styles/ "
+        f"{SHEET}:1: error: file lies outside the project's sheets/ and styles/ "
         "folders (hint: copy the file into the project; links leading out are refused)",
     ),
     case(
         "sheet-is-a-folder",
-        lambda root: (root / "sheets" / SLUG / "fr.md").mkdir(),
-        f"sheets/{SLUG}/fr.md: error: not a regular file (hint: source files are plain text files)",
+        lambda root: ((root / SHEET).unlink(), (root / SHEET).mkdir()),
+        f"{SHEET}: error: not a regular file (hint: source files are plain text files)",
     ),
     case(
         "sheet-is-a-fifo",
-        lambda root: os.mkfifo(root / "sheets" / SLUG / "fr.md"),
-        f"sheets/{SLUG}/fr.md: error: not a regular file (hint: source files are plain text files)",
+        lambda root: ((root / SHEET).unlink(), os.mkfifo(root / SHEET)),
+        f"{SHEET}: error: not a regular file (hint: source files are plain text files)",
     ),
     # -- org.yaml: contact hours
     case(
@@ -674,7 +678,7 @@ CASES = [
     case(
         "brand-unknown-key",
         edit(BRAND, "logo_alt:", "logo_alternative:"),
-        f"{BRAND}:32: error: unknown key 'logo_alternative' in brand.yaml "
+        f"{BRAND}:33: error: unknown key 'logo_alternative' in brand.yaml "
         "(hint: did you mean 'logo_alt'?)",
     ),
     case(

@@ -341,6 +341,7 @@ def test_every_pdf_content_rule_is_covered() -> None:
         "pdf-pages",
         "pdf-text-fidelity",  # and in tests/test_textlayer.py
         "pdf-unreadable",
+        "pdf-draft-mark",  # tests/test_review.py
     }
     # tests/test_contacts.py breaks and keeps these
     covered |= {"pdf-contact-visible", "pdf-link", "layout-overflow"}
@@ -378,7 +379,7 @@ def test_build_does_not_publish_a_footerless_pdf(tmp_path: Path) -> None:
     # --allow-failing publishes it, marked as a draft for everyone to see.
     result = build(root, "--allow-failing")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "draft 1" in result.stdout
+    assert "failing 1 (published anyway)" in result.stdout
     draft = ReadPdf((root / PUBLISHED).read_bytes())
     label = project.blocks["en"].labels.draft
     assert label == "DRAFT – not for distribution"

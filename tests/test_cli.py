@@ -63,28 +63,50 @@ def test_list_json(project_dir: Path) -> None:
     assert {(r["slug"], r["lang"]) for r in rows} >= {("metastatic-breast-cancer", "ar")}
 
 
-def test_new_scaffolds_a_sheet_that_passes_the_source_checks(project_dir: Path) -> None:
+def test_new_scaffolds_a_draft_whose_placeholders_fail_until_replaced(project_dir: Path) -> None:
+    from pipeline.source.scaffold import PLACEHOLDERS
+
     result = run_cli(
         project_dir,
         "new",
         "bone-metastases",
-        "--title",
-        "Bone Metastases",
         "--series",
         "Metastatic Breast Cancer",
         env={"SOURCE_DATE_EPOCH": "1784000000", "FACTSHEET_TODAY": ""},
     )
     assert result.returncode == 0, result.stderr
-    text = (project_dir / "sheets/bone-metastases/en.md").read_text()
+    path = project_dir / "sheets/bone-metastases/en.md"
+    text = path.read_text()
     assert "reviewed: 2026-07-14" in text  # from SOURCE_DATE_EPOCH, not the clock
-    check = run_cli(
-        project_dir,
-        "check",
-        "--no-pdf",
-        "sheets/bone-metastases/en.md",
-        env={"FACTSHEET_TODAY": "2026-07-14"},
-    )
-    assert check.returncode == 0, check.stdout
+    assert "status: draft" in text
+    check = ("check", "--no-pdf", "sheets/bone-metastases/en.md")
+    today = {"FACTSHEET_TODAY": "2026-07-14"}
+    fresh = run_cli(project_dir, *check, "--format", "json", env=today)
+    assert fresh.returncode == 1
+    found = json.loads(fresh.stdout)["findings"]
+    # Every placeholder is named, at its own line, and nothing else is wrong.
+    assert {f["rule"] for f in found} == {"scaffold-placeholder"}
+    assert len(found) == len(PLACEHOLDERS)
+    lines = text.split("\n")
+    for item in found:
+        assert any(p in lines[item["line"] - 1] for p in PLACEHOLDERS), item
+    # Replacing all but one still fails, on that one.
+    own = {
+        PLACEHOLDERS[0]: "Bone Metastases",
+        PLACEHOLDERS[1]: "What spread to the bones means and how it is treated.",
+        PLACEHOLDERS[2]: "People whose breast cancer has spread to the bones",
+        PLACEHOLDERS[3]: "Cancer cells from the breast can settle in the bones.",
+        PLACEHOLDERS[4]: "Tell your care team about new bone pain.",
+    }
+    for old, new in own.items():
+        text = text.replace(old, new)
+    path.write_text(text)
+    partial = run_cli(project_dir, *check, env=today)
+    assert partial.returncode == 1
+    assert f"'{PLACEHOLDERS[5]}' [scaffold-placeholder]" in partial.stdout
+    path.write_text(text.replace(PLACEHOLDERS[5], "Ask about medicines that protect bones."))
+    done = run_cli(project_dir, *check, env=today)
+    assert done.returncode == 0, done.stdout
     again = run_cli(project_dir, "new", "bone-metastases")
     assert again.returncode == 1 and "sheet already exists" in again.stderr
 

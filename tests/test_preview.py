@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 from pipeline.build.preview import preview
-from pipeline.errors import FactsheetError
 
 
 def test_preview_rebuilds_after_an_edit_and_survives_a_broken_one(project_dir: Path) -> None:
@@ -45,7 +44,9 @@ def test_preview_rebuilds_after_an_edit_and_survives_a_broken_one(project_dir: P
     assert reports[1].count("built") == 1 and pdf.read_bytes() != first
     sheet.write_text(sheet.read_text().replace("reviewed:", "reviwed:"))  # a typo
     wait_for(3)
-    assert isinstance(reports[2], FactsheetError) and "did you mean 'reviewed'" in str(reports[2])
+    # The broken sheet fails its job (it alone), with the error and its hint.
+    (failed,) = reports[2].results
+    assert failed.status == "failed" and "did you mean 'reviewed'" in failed.error
     stop.set()
     worker.join(timeout=10)
     assert not worker.is_alive()

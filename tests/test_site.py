@@ -743,7 +743,7 @@ def test_draft_pdfs_in_the_catalog_are_marked(mixed: Path, tmp_path: Path) -> No
     index = Page(root / "output" / "index.html")
     badges = [e["text"] for e in index.find("strong", **{"class": "badge"})]
     assert "DRAFT – not for distribution" in badges
-    assert "Draft translation, not yet approved" in badges
+    assert "Draft, not yet approved" in badges  # an English source is no "translation"
     summaries = " ".join(e.findtext(f"{A}summary") for e in atom(root / "output").iter(f"{A}entry"))
     assert "DRAFT – not for distribution." in summaries
 

@@ -9,16 +9,18 @@ from ..checks.packet import packet_findings
 from ..checks.pdf_content import PDF_CONTACT
 from ..checks.readpdf import ReadPdf
 from ..checks.registry import Finding, apply_policy, finding
-from ..errors import FactsheetError, InputError
+from ..checks.review import SHEET_INVALID, broken_findings
+from ..errors import FactsheetError, InputError, each_error
 from ..source.clinics import IMPRINT_KEY, load_clinic
-from ..source.model import Clinic, Project, Sheet
+from ..source.model import BrokenSheet, Clinic, Project, Sheet
 from ..source.packets import load_packet
 from .output import PACKETS_MANIFEST, OutputFolder
 
 
-def _sheets_for(project: Project, path: Path) -> list[Sheet]:
+def _sheets_for(project: Project, path: Path) -> list[Sheet | BrokenSheet]:
     resolved = path.resolve()
-    found = [s for s in project.sheets.values() if s.path == resolved or s.path.parent == resolved]
+    every = [*project.sheets.values(), *project.broken.values()]
+    found = [s for s in every if s.path == resolved or s.path.parent == resolved]
     if not found:
         raise InputError(
             "not a sheet of this project",
@@ -43,6 +45,12 @@ def _pdf_sheet(project: Project, entry: dict | None, path: Path) -> tuple[Sheet,
         str(path),
         hint="check PDFs inside the output folder, listed in manifest.json",
     )
+
+
+def _broken_source(project: Project, entry: dict | None) -> BrokenSheet | None:
+    if entry is None:
+        return None
+    return project.broken.get((entry.get("slug"), entry.get("lang")))
 
 
 def _packet_findings(project: Project, pdf: Path, shown: str) -> list[Finding]:
@@ -89,10 +97,11 @@ def run_checks(
     findings: list[Finding] = []
     checked: list[str] = []
     manifest = OutputFolder(out_dir).manifest()
-    sheets: list[Sheet] = []
+    sheets: list[Sheet | BrokenSheet] = []
     pdfs: list[Path] = []
     if not paths:
-        sheets = [project.sheets[key] for key in sorted(project.sheets)]
+        every = {**project.sheets, **project.broken}
+        sheets = [every[key] for key in sorted(every)]
         if include_pdfs:
             pdfs = [out_dir / rel for rel in sorted(manifest) if (out_dir / rel).is_file()]
             packets = OutputFolder(out_dir).manifest(PACKETS_MANIFEST, "packets")
@@ -109,21 +118,43 @@ def run_checks(
         findings.extend(brand_findings(project))
     for sheet in sheets:
         checked.append(sheet.display)
-        findings.extend(source_findings(project, sheet))
+        if isinstance(sheet, BrokenSheet):
+            findings.extend(broken_findings(sheet))  # it alone fails
+        else:
+            findings.extend(source_findings(project, sheet))
     for pdf in pdfs:
-        try:
-            relative = str(pdf.resolve().relative_to(out_dir))
-        except ValueError:
-            relative = None
         shown = _shown(pdf, project.root)
         checked.append(shown)
-        if relative and relative.startswith("packets/"):
-            findings.extend(_packet_findings(project, pdf, shown))
-            continue
-        sheet, variant = _pdf_sheet(project, manifest.get(relative or ""), pdf)
-        data = pdf.read_bytes()
-        clinic, problems = _clinic_of(data, project, shown, sheet.lang)
-        findings.extend(problems)
-        findings.extend(pdf_findings(project, sheet, data, shown, variant, clinic))
+        try:
+            findings.extend(_pdf_findings(project, pdf, shown, manifest, out_dir))
+        except FactsheetError as error:
+            if paths:
+                raise  # a PDF named on the command line that cannot be checked
+            # One published PDF that cannot be checked (its sheet was removed or
+            # cannot be read) fails alone; the report still covers the rest.
+            for single in each_error(error):
+                findings.append(finding(SHEET_INVALID, shown, None, single.message, single.hint))
     # Shared blocks are checked with every sheet of their language: report each once.
     return list(dict.fromkeys(findings)), checked
+
+
+def _pdf_findings(
+    project: Project, pdf: Path, shown: str, manifest: dict, out_dir: Path
+) -> list[Finding]:
+    try:
+        relative = str(pdf.resolve().relative_to(out_dir))
+    except ValueError:
+        relative = None
+    if relative and relative.startswith("packets/"):
+        return _packet_findings(project, pdf, shown)
+    broken = _broken_source(project, manifest.get(relative or ""))
+    if broken is not None:
+        raise InputError(
+            f"cannot check this PDF: its sheet {broken.display} cannot be read",
+            shown,
+            hint="fix the sheet first",
+        )
+    sheet, variant = _pdf_sheet(project, manifest.get(relative or ""), pdf)
+    data = pdf.read_bytes()
+    clinic, problems = _clinic_of(data, project, shown, sheet.lang)
+    return [*problems, *pdf_findings(project, sheet, data, shown, variant, clinic)]

@@ -21,8 +21,10 @@ from pathlib import Path
 from .. import __version__
 from ..checks.gate import brand_findings, source_findings
 from ..checks.registry import Finding, has_errors
+from ..checks.review import broken_findings
 from ..errors import CheckFailed
 from ..source.model import Project
+from ..source.reviews import current_approval
 from .executor import Executor, Tally, Task
 from .keys import job_key
 from .localpool import LocalPool
@@ -33,12 +35,16 @@ from .plan import Job
 @dataclass
 class JobResult:
     job: Job
-    status: str  # built | skipped | failed | draft (pending while it runs)
+    #: built | skipped | failed | failing (published with a DRAFT band although it
+    #: fails the gate: --allow-failing); pending while it runs
+    status: str
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
     path: str | None = None
     seconds: float = 0.0
     attempts: int = 0  # runs on a worker: more than 1 when a lost worker was replaced
+    #: The sheet is not approved: its PDF carries the draft mark on every page.
+    draft: bool = False
 
 
 @dataclass
@@ -61,7 +67,9 @@ Progress = Callable[[JobResult | None, Tally], None]
 def manifest_entry(
     project: Project, job: Job, relpath: str, data: bytes, pages: int, draft: bool
 ) -> dict:
-    front = project.sheet(job.slug, job.lang).front
+    sheet = project.sheet(job.slug, job.lang)
+    front = sheet.front
+    approval = current_approval(project, sheet) if front.approved else None
     return {
         "path": relpath,
         "sha256": hashlib.sha256(data).hexdigest(),
@@ -80,7 +88,13 @@ def manifest_entry(
         "print_marks": job.print_marks,
         "imprint": job.imprint,
         "qr": job.qr and not job.print_marks,
+        # draft, in-review, machine-translated or approved; "draft" is true for
+        # every status but approved: the PDF carries the draft mark on every page.
         "status": front.status,
+        "draft": not front.approved,
+        "approval": None
+        if approval is None
+        else {"by": approval.by, "role": approval.role, "date": approval.date.isoformat()},
         "draft_band": draft,
         "reviewed": front.reviewed.isoformat(),
         "next_review": front.next_review.isoformat(),
@@ -123,8 +137,21 @@ def build(
         todo: list[tuple[Task, str]] = []  # (task, job key)
         checked: dict[tuple[str, str], list[Finding]] = {}  # a sheet's variants share them
         for job in jobs:
-            sheet = project.sheet(job.slug, job.lang)
             relpath = job.relpath(default_paper)
+            broken = project.broken.get((job.slug, job.lang))
+            if broken is not None:  # it alone fails; every other sheet goes on
+                results.append(
+                    JobResult(
+                        job,
+                        "failed",
+                        broken_findings(broken),
+                        error="\n".join(str(error) for error in broken.errors),
+                        path=relpath,
+                    )
+                )
+                _tell(progress, results[-1], tally)
+                continue
+            sheet = project.sheet(job.slug, job.lang)
             if (job.slug, job.lang) not in checked:
                 checked[(job.slug, job.lang)] = source_findings(project, sheet)
             found = list(checked[(job.slug, job.lang)])
@@ -137,7 +164,8 @@ def build(
             entry = None if (force or source_failed) else folder.cached(key)
             if entry is not None and entry.get("path") == relpath:
                 entries[relpath] = entry
-                results.append(JobResult(job, "skipped", found, path=relpath))
+                draft = not sheet.front.approved
+                results.append(JobResult(job, "skipped", found, path=relpath, draft=draft))
                 _tell(progress, results[-1], tally)
                 continue
             task = Task(len(todo), job, relpath, sheet.display, allow_failing, source_failed)
@@ -195,7 +223,8 @@ def _publish(
     entries[relpath] = entry
     if not outcome["draft"]:
         folder.remember(key, entry)
-    result.status = "draft" if outcome["draft"] else "built"
+    result.status = "failing" if outcome["draft"] else "built"
+    result.draft = entry["draft"]
 
 
 def _tell(progress: Progress | None, result: JobResult | None, tally: Tally) -> None:

@@ -1,7 +1,11 @@
 """A job's key: a SHA-256 over every input its PDF depends on.
 
 An unchanged job can be skipped with confidence, and a changed input always
-rebuilds exactly the jobs using it.
+rebuilds exactly the jobs using it. The key keeps its parts (one digest per
+input), and the cache keeps them too, so that `build --dry-run` can say which
+input changed. Other sheets enter a key only through the sheet's own links:
+the slugs it links to and whether each exists, so adding a sheet rebuilds
+nothing else.
 """
 
 from __future__ import annotations
@@ -17,8 +21,24 @@ from pathlib import Path
 from .. import __version__
 from ..render.fonts import font_stack
 from ..source.clinics import load_clinic
+from ..source.markdown import sheet_target
 from ..source.model import Project, Sheet
 from .plan import Job
+
+
+class JobKey(str):
+    """A job's key (hex SHA-256) that remembers the parts it was made of."""
+
+    parts: dict[str, str]
+
+    def __new__(cls, parts: dict[str, str]) -> JobKey:
+        digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+        key = super().__new__(cls, digest)
+        key.parts = parts
+        return key
+
+    def __reduce__(self):  # pickled as its parts: the digest follows from them
+        return (JobKey, (self.parts,))
 
 
 def _file_digest(path: Path) -> str:
@@ -142,7 +162,15 @@ def _template_files(project: Project, name: str) -> list[Path]:
     return [template, *brand_files]
 
 
-def job_key(project: Project, sheet: Sheet, job: Job) -> str:
+def linked_sheets(project: Project, sheet: Sheet) -> str:
+    """The sheets this one links to, each with whether it exists: the one way other
+    sheets reach its PDF (a link to a missing sheet fails the gate)."""
+    known = set(project.slugs)
+    targets = {sheet_target(link.href) for link in sheet.body.links} - {None}
+    return ",".join(f"{slug}={'yes' if slug in known else 'no'}" for slug in sorted(targets))
+
+
+def job_key(project: Project, sheet: Sheet, job: Job) -> JobKey:
     """SHA-256 over everything the job's PDF depends on."""
     root = project.root
     org_dir = root / "sheets" / "_org"
@@ -150,7 +178,7 @@ def job_key(project: Project, sheet: Sheet, job: Job) -> str:
         "versions": _versions(),
         "job": json.dumps(asdict(job), sort_keys=True),
         "sheet": hashlib.sha256(sheet.source_text.encode()).hexdigest(),
-        "catalog": ",".join(project.slugs),  # sheet: links are checked against it
+        "links": linked_sheets(project, sheet),
         "org": _file_digest(org_dir / "org.yaml"),
         "policy": _file_digest(org_dir / "policy.yaml"),
         "blocks": _file_digest(org_dir / "blocks" / f"{sheet.lang}.yaml"),
@@ -169,5 +197,41 @@ def job_key(project: Project, sheet: Sheet, job: Job) -> str:
         parts[f"style:{path.relative_to(root)}"] = _file_digest(path)
     for image in sheet.body.images:
         parts[f"image:{image.src}"] = _file_digest(sheet.path.parent / image.src)
-    digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode())
-    return digest.hexdigest()
+    return JobKey(parts)
+
+
+_WHAT = {
+    "versions": "the pipeline, WeasyPrint or pypdf version",
+    "job": "the job's options",
+    "links": "which linked sheets exist",
+    "org": "sheets/_org/org.yaml",
+    "policy": "sheets/_org/policy.yaml",
+    "fonts": "the fonts",
+    "imprint": "the clinic's file",
+    "imprint-logo": "the clinic's logo",
+    "qr": "the QR code library",
+}
+
+
+def changed_inputs(before: dict[str, str], now: dict[str, str], sheet: Sheet) -> list[str]:
+    """What changed between two jobs' key parts, in words an editor understands."""
+    out = []
+    for name in sorted(set(before) | set(now)):
+        if before.get(name) == now.get(name):
+            continue
+        if name == "sheet":
+            what = sheet.display
+        elif name == "blocks":
+            what = f"sheets/_org/blocks/{sheet.lang}.yaml"
+        elif name.startswith(("style:", "image:")):
+            kind, _, path = name.partition(":")
+            what = path if kind == "style" else f"image {path}"
+        else:
+            what = _WHAT.get(name, name)
+        if name not in before:
+            out.append(f"{what} is new")
+        elif name not in now:
+            out.append(f"{what} is gone")
+        else:
+            out.append(f"{what} changed")
+    return out

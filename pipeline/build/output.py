@@ -136,8 +136,26 @@ class OutputFolder:
         return entry
 
     def remember(self, key: str, entry: dict) -> None:
-        record = json.dumps({"key": key, "entry": entry}, sort_keys=True).encode()
-        self.write(f"{STATE}/cache/{key}.json", record)
+        """Cache a published job; its key's parts (keys.JobKey) are kept, and the
+        path's latest key, so that a dry run can say which input changed."""
+        parts = getattr(key, "parts", None)
+        record = {"key": str(key), "entry": entry, "parts": parts}
+        self.write(f"{STATE}/cache/{key}.json", json.dumps(record, sort_keys=True).encode())
+        latest = {"path": entry.get("path"), "key": str(key), "parts": parts}
+        self.write(self._latest(entry.get("path", "")), json.dumps(latest, sort_keys=True).encode())
+
+    def _latest(self, relpath: str) -> str:
+        return f"{STATE}/cache/path-{hashlib.sha256(relpath.encode()).hexdigest()[:24]}.json"
+
+    def latest(self, relpath: str) -> dict | None:
+        """The key and parts of the last good build of ``relpath``, if known."""
+        try:
+            record = json.loads((self.root / self._latest(relpath)).read_text())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(record, dict) or record.get("path") != relpath:
+            return None
+        return record
 
     def clear_cache(self) -> None:
         shutil.rmtree(self.cache, ignore_errors=True)

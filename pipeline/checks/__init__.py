@@ -5,7 +5,8 @@ phone number, email and link, wherever written), translation.py (a
 translation against its source), brand.py (colours and sizes), pdf_content.py
 (what the PDF says), fidelity.py (what it says is the sheet's text, in order),
 pdfua.py (how the PDF is built for assistive technology), packet.py (a packet,
-sheet by sheet). readpdf.py and pdftext.py read a produced PDF back;
+sheet by sheet), review.py (unreadable sheets, approvals, draft marks, scaffold
+placeholders). readpdf.py and pdftext.py read a produced PDF back;
 gate.py applies the rules and the policy; report.py renders findings.
 Importing this package registers every rule (registry.RULES).
 """
@@ -19,6 +20,7 @@ from . import (  # noqa: F401  (registers rules)
     pdf_content,
     pdf_links,
     pdfua,
+    review,
     source,
     translation,
     visible,

@@ -18,6 +18,7 @@ from .pdf_links import check_pdf_links
 from .pdfua import check_pdfua
 from .readpdf import ReadPdf
 from .registry import Finding, apply_policy, finding, rule
+from .review import check_approval, check_draft_mark, check_placeholders
 from .source import check_source
 from .translation import check_translation
 from .translation_blocks import check_blocks_translation
@@ -39,10 +40,21 @@ def source_findings(project: Project, sheet: Sheet, on: dt.date | None = None) -
     found = [
         *check_source(project, sheet, on),
         *check_contacts(project, sheet),
-        *check_translation(project, sheet),
+        *check_approval(project, sheet),
+        *check_placeholders(sheet),
+        *_translation(project, sheet),
         *check_blocks_translation(project, sheet.lang),
     ]
     return apply_policy(found, project.policy, sheet.lang)
+
+
+def _translation(project: Project, sheet: Sheet) -> list[Finding]:
+    """Translation rules, unless the source cannot be read (it fails on its own:
+    one broken sheet never fails another)."""
+    origin = sheet.front.translation_of
+    if origin is not None and (sheet.slug, origin.lang) in project.broken:
+        return []
+    return check_translation(project, sheet)
 
 
 def brand_findings(project: Project) -> list[Finding]:
@@ -65,6 +77,7 @@ def pdf_findings(
         found = [
             *check_pdf_content(pdf, project, sheet, path, variant, clinic),
             *check_fidelity(pdf.text, sheet, path),
+            *check_draft_mark(pdf, project, sheet, path),
             *check_pdfua(pdf, path),
             *check_overflow(pdf, sheet, path),
             *check_pdf_links(pdf, project, path),

@@ -228,6 +228,16 @@ class ReadPdf:
         return [self.tree_text({index}) for index in range(len(self.reader.pages))]
 
     @cached_property
+    def drawn_page_texts(self) -> list[str]:
+        """Every text drawn on each page, artifacts included: what a reader of the
+        printed page sees (a running mark is an artifact a screen reader skips)."""
+        texts = []
+        for index, page in enumerate(self.reader.pages):
+            self.content(index)
+            texts.append(page.extract_text())
+        return texts
+
+    @cached_property
     def text(self) -> str:
         """The whole document's text in reading order (see ``tree_text``)."""
         if self.structure is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import asdict, dataclass, replace
 
-from ..errors import InputError
+from ..errors import FactsheetError, InputError, printable, raise_all
 from ..source.model import Policy, Project
 
 
@@ -21,6 +21,8 @@ class Rule:
     severity: str  # default: error | warning
     scope: str  # source | pdf | brand | translation
     summary: str
+    #: False for a rule policy.yaml may not turn down (a sheet that cannot be read).
+    tunable: bool = True
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,9 @@ class Finding:
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: str, scope: str, summary: str) -> str:
+def rule(rule_id: str, severity: str, scope: str, summary: str, tunable: bool = True) -> str:
     """Register a rule; returns its id so modules can keep it in a constant."""
-    RULES[rule_id] = Rule(rule_id, severity, scope, summary)
+    RULES[rule_id] = Rule(rule_id, severity, scope, summary, tunable)
     return rule_id
 
 
@@ -72,6 +74,10 @@ def apply_policy(findings: list[Finding], policy: Policy, lang: str | None) -> l
     """Set each finding's severity from policy.yaml; drop the rules turned off."""
     out = []
     for item in findings:
+        known = RULES.get(item.rule)
+        if known is not None and not known.tunable:
+            out.append(item)
+            continue
         severity = policy.severity_for(item.rule, lang, item.severity)
         if severity != "off":
             out.append(replace(item, severity=severity))
@@ -93,12 +99,26 @@ def check_policy_rules(project: Project) -> None:
         for lang, override in policy.languages.items()
         for rule_id in override.severity
     ]
+    errors: list[FactsheetError] = []
     for key, rule_id in tuned:
-        if rule_id not in RULES:
-            close = difflib.get_close_matches(rule_id, sorted(RULES), n=1)
-            raise InputError(
-                f"unknown rule id '{rule_id}'",
-                "sheets/_org/policy.yaml",
-                project.policy_lines.get(key),
-                hint=f"did you mean '{close[0]}'?" if close else "README.md lists the rule ids",
+        if rule_id in RULES and not RULES[rule_id].tunable:
+            errors.append(
+                InputError(
+                    f"rule '{rule_id}' cannot be tuned",
+                    "sheets/_org/policy.yaml",
+                    project.policy_lines.get(key),
+                    hint="it reports input that cannot be read, which cannot be built; "
+                    "fix the input",
+                )
             )
+        elif rule_id not in RULES:
+            close = difflib.get_close_matches(rule_id, sorted(RULES), n=1)
+            errors.append(
+                InputError(
+                    f"unknown rule id '{printable(rule_id)}'",
+                    "sheets/_org/policy.yaml",
+                    project.policy_lines.get(key),
+                    hint=f"did you mean '{close[0]}'?" if close else "README.md lists the rule ids",
+                )
+            )
+    raise_all(errors)

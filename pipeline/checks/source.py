@@ -11,8 +11,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from ..errors import printable
 from ..source.dates import add_months, today
-from ..source.markdown import link_scheme, plain_text, sheet_target
+from ..source.markdown import link_scheme, missing_scheme, plain_text, sheet_target
 from ..source.model import Link, Project, Sheet
 from .registry import Finding, finding, rule
 
@@ -29,6 +30,12 @@ LINK_PLACEHOLDER = rule(
     "link-placeholder", "error", "source", "a link target is a placeholder like #"
 )
 LINK_SCHEME = rule("link-scheme", "error", "source", "a link uses a scheme outside the allow-list")
+LINK_NO_SCHEME = rule(
+    "link-missing-scheme",
+    "error",
+    "source",
+    "a link target is a web address, email or phone number without its scheme",
+)
 LINK_TARGET = rule(
     "link-target", "error", "source", "a relative or sheet: link leads to no sheet of the catalog"
 )
@@ -148,7 +155,19 @@ def link_findings(project: Project, links: Iterable[Link], path: str) -> list[Fi
             continue
         target = sheet_target(href)
         scheme = link_scheme(href)
-        if target is not None:
+        meant = missing_scheme(href)
+        if meant is not None:
+            out.append(
+                finding(
+                    LINK_NO_SCHEME,
+                    path,
+                    link.line,
+                    f"link '{printable(link.text)}' has no scheme: '{printable(href[:60])}' "
+                    "would be read as a file of this catalog",
+                    f"write ({printable(meant[:80])})",
+                )
+            )
+        elif target is not None:
             if target not in project.slugs:
                 out.append(
                     finding(

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import click
 
-from .context import Context, pass_ctx
+from .context import Context, pass_ctx, show_errors
 
+STATES = ("to build", "up to date", "will fail")
 EPILOG_BUILD = """\b
 Examples:
   factsheet build                                  # the whole catalog
   factsheet build metastatic-breast-cancer --lang es
   factsheet build --variant large-print --paper a4
-  factsheet build --dry-run                        # show the plan, build nothing
+  factsheet build --dry-run                        # what would be built, and why
   factsheet build --executor dask --scheduler tcp://10.0.0.5:8786
 """
 
@@ -24,15 +25,19 @@ Examples:
 class Progress:
     """One updating line on a terminal (done / running / queued); plain lines otherwise."""
 
-    def __init__(self, quiet: bool, verbose: bool, limit: int = 20) -> None:
+    def __init__(self, quiet: bool, verbose: bool, limit: int = 20, project=None) -> None:
         self.quiet = quiet
         self.verbose = verbose
         self.limit = limit  # findings printed per file (limits.max_findings_per_file)
+        self.project = project  # to show a broken sheet's source lines on a terminal
         self.tty = sys.stderr.isatty()
         self.started = time.perf_counter()
         self.last = ""
 
     def __call__(self, result, tally) -> None:
+        from ..checks.review import SHEET_INVALID
+        from ..errors import InputErrors
+
         if result is None:  # a job started or runs again
             if tally.note and not self.quiet:
                 click.echo(("\r\033[K" if self.tty else "") + tally.note, err=True)
@@ -51,9 +56,20 @@ class Progress:
         if failed or self.verbose:
             if self.tty and not self.verbose:
                 click.echo("", err=True)
-            if result.error:
-                click.echo(f"  {result.error}", err=True)
-            show_findings(result.findings, self.verbose, self.limit, "  ")
+            broken = (
+                self.project.broken.get((result.job.slug, result.job.lang))
+                if self.project
+                else None
+            )
+            if broken is not None:
+                show_errors(InputErrors(broken.errors), self.project.root, indent="  ")
+            else:
+                for line in (result.error or "").splitlines():
+                    click.echo(f"  {line}", err=True)
+            # A broken sheet's load errors are shown above; its findings say the
+            # same for --format json.
+            findings = [f for f in result.findings if f.rule != SHEET_INVALID]
+            show_findings(findings, self.verbose, self.limit, "  ")
 
 
 def show_findings(findings, verbose: bool, limit: int, indent: str = "") -> None:
@@ -124,12 +140,14 @@ def show_findings(findings, verbose: bool, limit: int, indent: str = "") -> None
 )
 @click.option("--force", is_flag=True, help="Rebuild every job, ignoring the cache.")
 @click.option(
-    "--dry-run", is_flag=True, help="Show the plan and what is up to date; build nothing."
+    "--dry-run",
+    is_flag=True,
+    help="Show each job: up to date, to build (and which input changed), or will fail.",
 )
 @click.option(
     "--allow-failing",
     is_flag=True,
-    help="Publish PDFs that fail the gate, with a visible DRAFT band.",
+    help="Publish PDFs that fail the gate, with a visible DRAFT band (counted as failing).",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Summary format."
@@ -156,8 +174,6 @@ def build(
     """Build PDFs: every sheet, or the SLUGs given, in every language."""
     from ..build.engine import build as run_build
     from ..build.engine import default_workers
-    from ..build.keys import job_key
-    from ..build.output import OutputFolder
     from ..build.plan import plan
 
     click_ctx = click.get_current_context()
@@ -169,7 +185,16 @@ def build(
         raise click.UsageError("--scheduler is for --executor dask")
     if executor == "dask" and jobs:
         raise click.UsageError("--jobs sets local processes; a Dask cluster has its workers")
-    project = ctx.project()
+
+    def unreadable(errors: list) -> str:
+        """The JSON summary when a shared file cannot be read: nothing was built."""
+        summary = {"built": 0, "skipped": 0, "draft": 0, "failing": 0, "failed": 0}
+        problems = [
+            {"path": e.path, "line": e.line, "message": e.message, "hint": e.hint} for e in errors
+        ]
+        return json.dumps(summary | {"errors": problems, "jobs": []}, indent=2)
+
+    project = ctx.project_or_report(fmt, unreadable)
     if imprint:
         from ..source.clinics import load_clinic
 
@@ -179,28 +204,25 @@ def build(
     )
     out_dir = ctx.out_dir(out)
     if dry_run:
-        folder = OutputFolder(out_dir)
-        rows = []
-        for job in planned:
-            key = job_key(project, project.sheet(job.slug, job.lang), job)
-            cached = folder.cached(key)
-            rows.append(
-                {
-                    "path": job.relpath(project.org.default_paper),
-                    "job": job.label,
-                    "up_to_date": bool(cached),
-                    "key": key[:12],
-                }
-            )
+        from ..build.forecast import forecast
+
+        rows = forecast(project, planned, out_dir, force)
         if fmt == "json":
-            click.echo(json.dumps(rows, indent=2))
-        else:
-            for row in rows:
-                state = "up to date" if row["up_to_date"] else "to build"
-                click.echo(f"{state:10}  {row['path']}  {row['key']}")
-            click.echo(f"{len(rows)} job(s), {sum(not r['up_to_date'] for r in rows)} to build")
+            click.echo(json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False))
+            return
+        for row in rows:
+            click.echo(f"{row.state:10}  {row.path}  {row.key[:12]}".rstrip())
+            for reason in row.reasons:
+                click.echo(f"            {reason}")
+        counts = {state: sum(r.state == state for r in rows) for state in STATES}
+        click.echo(
+            f"{len(rows)} job(s): {counts['to build']} to build, "
+            f"{counts['up to date']} up to date, {counts['will fail']} will fail"
+        )
         return
-    progress = Progress(ctx.quiet, ctx.verbose, project.policy.limits.max_findings_per_file)
+    progress = Progress(
+        ctx.quiet, ctx.verbose, project.policy.limits.max_findings_per_file, project
+    )
     runner = None
     if executor == "dask":
         from ..build.cluster import DaskExecutor
@@ -219,7 +241,9 @@ def build(
     summary = {
         "built": report.count("built"),
         "skipped": report.count("skipped"),
-        "draft": report.count("draft"),
+        # PDFs of this build whose sheet is not approved (each carries the mark)
+        "draft": sum(1 for r in report.results if r.draft and r.status != "failed"),
+        "failing": report.count("failing"),
         "failed": report.count("failed"),
         "seconds": round(report.seconds, 2),
         "out": str(out_dir),
@@ -233,6 +257,7 @@ def build(
                         {
                             "path": r.path,
                             "status": r.status,
+                            "draft": r.draft,
                             "error": r.error,
                             "attempts": r.attempts,
                             "findings": [f.as_dict() for f in r.findings],
@@ -244,10 +269,11 @@ def build(
             )
         )
     else:
+        failing = f", failing {summary['failing']} (published anyway)" if allow_failing else ""
         click.echo(
             f"built {summary['built']}, skipped {summary['skipped']} (unchanged), "
-            f"draft {summary['draft']}, failed {summary['failed']} in {summary['seconds']}s "
-            f"-> {out_dir}"
+            f"failed {summary['failed']}{failing} in {summary['seconds']}s -> {out_dir}; "
+            f"draft {summary['draft']} (not approved, marked on every page)"
         )
     if not report.ok:
         sys.exit(1)
@@ -279,9 +305,10 @@ def preview(ctx: Context, slug, lang, variant, out) -> None:
             return
         for job in result.results:
             click.echo(f"{time.strftime('%H:%M:%S')} {job.status} {job.path}", err=True)
-            if job.error:
-                click.echo(f"  {job.error}", err=True)
-            show_findings(job.findings, True, 20, "  ")
+            for line in (job.error or "").splitlines():
+                click.echo(f"  {line}", err=True)
+            findings = [f for f in job.findings if not (job.error and f.rule == "sheet-invalid")]
+            show_findings(findings, True, 20, "  ")
         click.echo("watching sheets/ and styles/ (Ctrl-C to stop)", err=True)
 
     try:

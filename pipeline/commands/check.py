@@ -26,7 +26,9 @@ def check(ctx: Context, paths, fmt, strict, out, no_pdf) -> None:
 
     \b
     With no PATH: every sheet, and every PDF listed in output/manifest.json.
-    A PATH may be a sheet file (.md), a sheet folder or a PDF.
+    A PATH may be a sheet file (.md), a sheet folder or a PDF. A sheet that
+    cannot be read is reported (rule sheet-invalid) and the others are checked;
+    JSON and JUnit output is always written, whatever fails.
     \b
     Examples:
       factsheet check
@@ -37,8 +39,14 @@ def check(ctx: Context, paths, fmt, strict, out, no_pdf) -> None:
     from ..build.audit import run_checks
     from ..checks.registry import has_errors
     from ..checks.report import as_json, as_junit, as_text, use_colour
+    from ..checks.review import PROJECT_INVALID, error_findings
 
-    project = ctx.project()
+    def unreadable(errors: list) -> str:
+        found = error_findings(PROJECT_INVALID, errors, "sheets/_org")
+        checked = sorted({f.path for f in found})
+        return as_json(found, checked) if fmt == "json" else as_junit(found, checked, strict)
+
+    project = ctx.project_or_report(fmt, unreadable)
     findings, checked = run_checks(project, list(paths), ctx.out_dir(out), include_pdfs=not no_pdf)
     if fmt == "json":
         click.echo(as_json(findings, checked))

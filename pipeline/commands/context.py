@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -31,11 +34,48 @@ class Context:
             self._project = project
         return self._project
 
+    def project_or_report(self, fmt: str, report: Callable[[list], str] | None = None):
+        """The project; if a shared file cannot be read and the output is for a
+        machine (JSON, JUnit), that output is still written, valid, with the
+        errors in it (``report`` renders them; default: an empty JSON list);
+        the errors also go to stderr, and the exit code is 1."""
+        from ..errors import FactsheetError, each_error
+
+        try:
+            return self.project()
+        except FactsheetError as error:
+            if fmt not in ("json", "junit"):
+                raise
+            click.echo(report(each_error(error)) if report else "[]")
+            click.echo(str(error), err=True)
+            sys.exit(1)
+
     def out_dir(self, out: Path | None) -> Path:
         return (out or self.root / "output").resolve()
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def show_errors(error, root: Path | None, indent: str = "") -> None:
+    """Each error on its own line on stderr; on a terminal, each followed by its
+    source line with a caret under the problem (coloured unless NO_COLOR is
+    set). What scripts read, the one-line form, never changes."""
+    from ..errors import each_error
+
+    tty = sys.stderr.isatty()
+    colour = tty and "NO_COLOR" not in os.environ
+    for single in each_error(error):
+        click.echo(indent + str(single), err=True)
+        if not tty or root is None:
+            continue
+        from ..source.excerpt import excerpt
+
+        lines = excerpt(root, single)
+        if lines and colour:
+            lines[1] = lines[1].replace("^", "\033[31m^", 1) + "\033[0m"
+        for line in lines:
+            click.echo(indent + line, err=True)
 
 
 def table(rows: list[list[str]], header: list[str]) -> str:

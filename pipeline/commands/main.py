@@ -17,8 +17,18 @@ import click
 from .. import __version__
 from ..errors import FactsheetError, printable, problem_line
 from ..source.files import explain_os_error
-from . import build, check, doctor, imprint, new, publish, sheets, translate
-from .context import Context
+from . import approve, build, check, doctor, imprint, new, publish, sheets, translate
+from .context import Context, show_errors
+
+_CONTEXT: list[Context] = []  # the running command's, for error display
+
+
+def _root() -> Path | None:
+    """The project folder, to read an error's source line from (None if unknown)."""
+    try:
+        return _CONTEXT[-1].root if _CONTEXT else None
+    except FactsheetError:
+        return None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -44,6 +54,7 @@ def cli(ctx: click.Context, project_dir: Path | None, quiet: bool, verbose: bool
       factsheet status --due-within 90d
     """
     ctx.obj = Context(project_dir, quiet, verbose)
+    _CONTEXT.append(ctx.obj)
 
 
 def main() -> None:
@@ -68,7 +79,7 @@ def main() -> None:
         error.show()
         sys.exit(error.exit_code)
     except FactsheetError as error:
-        click.echo(str(error), err=True)
+        show_errors(error, _root())
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("interrupted; output/ keeps its previous good files", err=True)
@@ -114,6 +125,7 @@ for command in (
     check.check,
     sheets.list_sheets,
     sheets.status,
+    approve.approve,
     doctor.doctor,
     new.new,
     translate.translate,

@@ -88,9 +88,22 @@ def page_rules(project: Project, lang: str, options: Options, footer_left: str) 
     if options.print_marks:
         marks = f"bleed: {MARKS_MM:g}mm; marks: crop;"
         align = " vertical-align: top;"
+    # The draft mark of a sheet that is not approved, on every page: the header
+    # band carries it (data-mark, empty when approved; its tagged .draft-mark
+    # stamp shows it under the title) and the top margin of every later page
+    # repeats it (first-except), so in a packet it follows each sheet.
+    draft = brand.colors.get("draft", "#b00020")
+    # Print-shop copies keep all text 1/4 in inside the trim: the mark sits at the
+    # foot of the top margin, at most 14 pt there.
+    mark_size = min(footer_size, 14) if options.print_marks else footer_size
+    mark_align = "bottom" if options.print_marks else "middle"
     return (
         f":root {{ {tokens}--font-body: {fonts}; --body-size: {size}pt; }}\n"
+        ".band { string-set: draft-mark attr(data-mark); }\n"
         f"@page {{ size: {paper}; {marks}\n"
+        f"  @top-center {{ content: string(draft-mark, first-except); font-family: {fonts};"
+        f" font-size: {mark_size}pt; font-weight: bold; color: {draft};"
+        f" vertical-align: {mark_align}; }}\n"
         f"  @bottom-left {{ content: {footer_left};"
         f" font-family: {fonts}; font-size: {footer_size}pt;{align} }}\n"
         f"  @bottom-right {{ content: {page_label_css(labels.page)};"
@@ -144,6 +157,7 @@ def sheet_context(
         "variant": options.variant,
         "paper": options.paper_for(project),
         "draft": options.draft_band,
+        "mark": texts.draft_mark,
         "print_marks": options.print_marks,
         "labels": labels,
         "logo_url": (project.brand_dir / project.brand.logo).as_uri(),

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from ..errors import RenderError
 from ..source.clinics import IMPRINT_KEY
 from ..source.model import Project, Sheet
+from ..source.reviews import STATUS_KEY
 from .fonts import font_config
 from .html import sheet_html
 from .options import BLEED_MM, PT_PER_MM, Options
@@ -193,7 +194,13 @@ def render_sheet(
     reads only the file) knows to require the clinic's numbers and hours too.
     """
     html = sheet_html(project, sheet, options, extra)
-    metadata = {"FactsheetId": sheet.front.id, "FactsheetVersion": sheet.front.version}
+    metadata = {
+        "FactsheetId": sheet.front.id,
+        "FactsheetVersion": sheet.front.version,
+        # draft, in-review, machine-translated or approved: what the catalog and
+        # the gate read back (a draft also shows its mark on every page).
+        STATUS_KEY: sheet.front.status,
+    }
     if options.imprint:
         metadata[IMPRINT_KEY] = options.imprint
     post = set_bleed_boxes if options.print_marks else None

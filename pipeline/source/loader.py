@@ -3,34 +3,49 @@
 Every problem becomes an InputError naming the file and line, with a hint.
 Nothing outside the project's sheets/ and styles/ folders is ever read: image
 paths are resolved here, symlinks included, and refused if they lead out.
+
+One bad sheet never stops the others: each sheet file's problems (all of
+them, front matter and body) are kept with it as a BrokenSheet, which fails
+its own jobs and checks. Shared files (org, policy, blocks, brand) are needed
+by every sheet, so their problems stop the run, all listed at once.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from ..errors import InputError
+from ..errors import FactsheetError, InputError, each_error, raise_all
 from .atomic import STATE, clean_temp, recover
+from .callouts import DEFAULT_CALLOUTS
 from .catalog import plural_problem
 from .files import read_text
+from .ids import refuse_duplicate_ids
 from .images import check_image
 from .markdown import parse_body, render_inline
 from .model import (
+    Approval,
     Blocks,
     Brand,
+    BrokenSheet,
     Clinic,
     FrontMatter,
     Org,
     Packet,
     Policy,
     Project,
+    ReviewLog,
     Sheet,
     Snapshot,
 )
 from .parsecache import ParseCache, default_folder
+from .reviews import REVIEW_LOG
 from .snapshots import parse_snapshot, snapshot_path
 from .yamlfile import LineMap, parse_yaml, validate
+
+T = TypeVar("T")
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -95,40 +110,46 @@ class Loader:
         brand = self._yaml(folder / "brand.yaml", Brand, "brand.yaml")
         return brand, folder
 
-    def load_blocks(self, org: Org) -> tuple[dict[str, Blocks], dict[str, dict[str, str]]]:
-        """Every language's blocks and their rendered bodies (the line of every key
-        is kept in ``self.block_lines``, so findings can point at one)."""
+    def load_blocks(
+        self, org: Org | None = None
+    ) -> tuple[dict[str, Blocks], dict[str, dict[str, str]]]:
+        """Every blocks/<lang>.yaml; the problems of all of them are raised together."""
         folder = self.sheets_dir / "_org" / "blocks"
         blocks: dict[str, Blocks] = {}
         bodies: dict[str, dict[str, str]] = {}
         self.block_lines: dict[str, LineMap] = {}
+        errors: list[FactsheetError] = []
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-            shown = self.display(path)
-            data, lines = parse_yaml(read_text(path, shown), shown)
-            block = validate(Blocks, data, shown, lines, "shared blocks")
-            if block.lang != path.stem:
-                raise InputError(
-                    f"lang '{block.lang}' does not match the file name '{path.name}'",
-                    shown,
-                    lines.get(("lang",)),
-                    hint=f"rename the file to {block.lang}.yaml or fix lang",
-                )
-            problem = plural_problem(block.catalog, block.lang) if block.catalog else None
-            if problem is not None:
-                key, message = problem
-                raise InputError(
-                    message,
-                    shown,
-                    lines.get(key),
-                    hint="write one line per CLDR plural category; {count} is the number",
-                )
+            try:
+                block, body, lines = self._load_block(path)
+            except FactsheetError as error:
+                errors.extend(each_error(error))
+                continue
             blocks[block.lang] = block
+            bodies[block.lang] = body
             self.block_lines[block.lang] = lines
-            bodies[block.lang] = {
-                name: render_inline(getattr(block, name), shown, lines.get((name,), 1))[0]
-                for name in ("disclaimer", "helpline_intro", "language_assistance", "review_note")
-            }
+        raise_all(errors)
         return blocks, bodies
+
+    def _load_block(self, path: Path) -> tuple[Blocks, dict[str, str], LineMap]:
+        shown = self.display(path)
+        data, lines = parse_yaml(read_text(path, shown), shown)
+        block = validate(Blocks, data, shown, lines, "shared blocks")
+        _named_after_lang(block.lang, path, shown, lines)
+        problem = plural_problem(block.catalog, block.lang) if block.catalog else None
+        if problem is not None:
+            key, message = problem
+            raise InputError(
+                message,
+                shown,
+                lines.get(key),
+                hint="write one line per CLDR plural category; {count} is the number",
+            )
+        body = {
+            name: render_inline(getattr(block, name), shown, lines.get((name,), 1))[0]
+            for name in ("disclaimer", "helpline_intro", "language_assistance", "review_note")
+        }
+        return block, body, lines
 
     # -- snapshots of the source a translation was made from -------------------
 
@@ -162,35 +183,57 @@ class Loader:
 
     # -- sheets ---------------------------------------------------------------
 
-    def sheet_files(self) -> list[Path]:
-        files = []
-        for folder in sorted(self.sheets_dir.iterdir()):
-            if folder.name.startswith(("_", ".")) or not folder.is_dir():
-                continue
-            if not SLUG.match(folder.name):
-                raise InputError(
-                    f"'{folder.name}' is not a valid sheet slug",
-                    self.display(folder),
-                    hint="use lower-case letters, digits and hyphens",
-                )
-            files.extend(sorted(folder.glob("*.md")))
-        return files
+    def sheet_folders(self) -> list[Path]:
+        return [
+            folder
+            for folder in sorted(self.sheets_dir.iterdir())
+            if folder.is_dir() and not folder.name.startswith(("_", "."))
+        ]
 
-    def load_sheet(self, path: Path, org: Org, policy: Policy) -> Sheet:
+    def sheet_files(self) -> list[Path]:
+        return [path for folder in self.sheet_folders() for path in sorted(folder.glob("*.md"))]
+
+    def load_sheet(
+        self,
+        path: Path,
+        org: Org,
+        policy: Policy,
+        callouts: tuple[str, ...] = DEFAULT_CALLOUTS,
+    ) -> Sheet:
         shown = self.display(path)
+        if not SLUG.match(path.parent.name):
+            raise InputError(
+                f"'{path.parent.name}' is not a valid sheet slug",
+                self.display(path.parent),
+                hint="use lower-case letters, digits and hyphens",
+            )
         self._inside(path, shown, 1)
         text = read_text(path, shown, policy.limits.max_sheet_bytes)
-        return self.sheet_from_text(path, text, org, policy)
+        return self.sheet_from_text(path, text, org, policy, callouts)
 
-    def sheet_from_text(self, path: Path, text: str, org: Org, policy: Policy) -> Sheet:
+    def sheet_from_text(
+        self,
+        path: Path,
+        text: str,
+        org: Org,
+        policy: Policy,
+        callouts: tuple[str, ...] = DEFAULT_CALLOUTS,
+    ) -> Sheet:
         """A sheet from text that will live at ``path`` (used by translation import).
 
-        A sheet parsed before with the same text, place and options comes from
-        the parse cache; its images are checked again all the same.
+        Every problem is reported, front matter and body alike (InputErrors). A
+        sheet parsed before with the same text, place and options (the brand's
+        callout kinds among them) comes from the parse cache; its images are
+        checked again all the same.
         """
         shown = self.display(path)
         key = ParseCache.key(
-            str(self.root), str(path), text, org.publish_base_url, policy.limits.model_dump_json()
+            str(self.root),
+            str(path),
+            text,
+            org.publish_base_url,
+            policy.limits.model_dump_json(),
+            ",".join(callouts),
         )
         cached = self.cache.get(key)
         if cached is not None:  # images may have changed without the text: check them
@@ -205,7 +248,9 @@ class Loader:
             urls.add(url)
             return url
 
-        front, lines, body = self._parse_sheet(path, text, org, policy, shown, resolve_image)
+        front, lines, body = self._parse_sheet(
+            path, text, org, policy, shown, resolve_image, callouts
+        )
         self.cache.put(key, (front, lines, body, urls))
         return self._sheet(path, shown, front, lines, body, text)
 
@@ -222,38 +267,69 @@ class Loader:
         )
 
     def _parse_sheet(
-        self, path: Path, text: str, org: Org, policy: Policy, shown: str, resolve_image
+        self,
+        path: Path,
+        text: str,
+        org: Org,
+        policy: Policy,
+        shown: str,
+        resolve_image,
+        callouts: tuple[str, ...],
     ):
-        """Front matter and body of a sheet's text, validated (InputError otherwise)."""
+        """Front matter and body of a sheet's text, validated: every problem of
+        both is raised together (InputErrors)."""
         front_text, body_text, body_line = split_front_matter(text, shown)
-        data, lines = parse_yaml(front_text, shown, first_line=2)
-        if not isinstance(data, dict):
-            raise InputError("front matter must be a mapping of keys to values", shown, 2)
-        front = validate(FrontMatter, data, shown, lines, "front matter")
-        if front.lang != path.stem:
-            raise InputError(
-                f"lang '{front.lang}' does not match the file name '{path.name}'",
-                shown,
-                lines.get(("lang",)),
-                hint=f"rename the file to {front.lang}.md or fix lang",
-            )
+        errors: list[FactsheetError] = []
+        front = None
+        lines = LineMap()
+        try:
+            data, lines = parse_yaml(front_text, shown, first_line=2, end_line=body_line - 1)
+            if not isinstance(data, dict):
+                raise InputError("front matter must be a mapping of keys to values", shown, 2)
+            front = validate(FrontMatter, data, shown, lines, "front matter")
+            _named_after_lang(front.lang, path, shown, lines)
+        except FactsheetError as error:
+            errors.extend(each_error(error))
+        body = None
         if not body_text.strip():
-            raise InputError(
-                "the sheet has no body",
-                shown,
-                body_line,
-                hint="write the sheet below the front matter",
+            errors.append(
+                InputError(
+                    "the sheet has no body",
+                    shown,
+                    body_line,
+                    hint="write the sheet below the front matter",
+                )
             )
-        base = org.publish_base_url.rstrip("/")
-        body = parse_body(
-            body_text,
-            shown,
-            body_line,
-            resolve_link=lambda target: f"{base}/{front.lang}/{target}.pdf",
-            resolve_image=resolve_image,
-            limits=policy.limits,
-        )
+        else:
+            lang = front.lang if front else path.stem
+            base = org.publish_base_url.rstrip("/")
+            try:
+                body = parse_body(
+                    body_text,
+                    shown,
+                    body_line,
+                    resolve_link=lambda target: f"{base}/{lang}/{target}.pdf",
+                    resolve_image=resolve_image,
+                    limits=policy.limits,
+                    callouts=callouts,
+                )
+            except FactsheetError as error:
+                errors.extend(each_error(error))
+        raise_all(errors)
+        assert front is not None and body is not None
         return front, lines, body
+
+    def load_review_log(self, folder: Path) -> tuple[Approval, ...]:
+        """A sheet's review log (sheets/<slug>/reviews.yaml); none yet is an empty log."""
+        path = folder / REVIEW_LOG
+        if not path.exists():
+            return ()
+        shown = self.display(path)
+        self._inside(path, shown, 1)
+        data, lines = parse_yaml(read_text(path, shown), shown)
+        if data is not None and not isinstance(data, dict):
+            raise InputError("the review log must be a mapping with 'approvals:'", shown, 1)
+        return tuple(validate(ReviewLog, data, shown, lines, "review log").approvals)
 
     # -- files a sheet points at ------------------------------------------------
 
@@ -295,11 +371,25 @@ class Loader:
 
     # -- everything -------------------------------------------------------------
 
+    def _collect(self, errors: list[FactsheetError], load: Callable[[], T]) -> T | None:
+        """``load()``, or None with its problems added to ``errors``."""
+        try:
+            return load()
+        except FactsheetError as error:
+            errors.extend(each_error(error))
+            return None
+
     def load(self) -> Project:
-        org = self.load_org()
-        policy, policy_lines = self.load_policy()
-        blocks, bodies = self.load_blocks(org)
-        brand, brand_dir = self.load_brand(org.brand)
+        errors: list[FactsheetError] = []
+        org = self._collect(errors, self.load_org)
+        policy, policy_lines = self._collect(errors, self.load_policy) or (Policy(), {})
+        # Blocks do not depend on org.yaml: their problems are listed with its.
+        loaded_blocks = self._collect(errors, lambda: self.load_blocks(org))
+        loaded_brand = self._collect(errors, lambda: self.load_brand(org.brand)) if org else None
+        raise_all(errors)  # shared files: every sheet needs them
+        assert org is not None and loaded_blocks is not None and loaded_brand is not None
+        blocks, bodies = loaded_blocks
+        brand, brand_dir = loaded_brand
         project = Project(
             root=self.root,
             org=org,
@@ -313,28 +403,46 @@ class Loader:
         )
         for lang, block in blocks.items():
             if block.translation_of is not None:
-                found = self.load_snapshot(snapshot_path(self.root, "_org", lang), policy)
+                path = snapshot_path(self.root, "_org", lang)
+                found = self._collect(errors, lambda p=path: self.load_snapshot(p, policy))
                 if found is not None:
                     project.block_snapshots[lang] = found
-        ids: dict[str, Sheet] = {}
-        for path in self.sheet_files():
-            sheet = self.load_sheet(path, org, policy)
-            other = ids.get(sheet.front.id)
-            if other is not None and other.slug != sheet.slug:
-                raise InputError(
-                    f"id '{sheet.front.id}' is already used by {other.display}",
-                    sheet.display,
-                    sheet.line_of("id"),
-                    hint="every sheet needs its own id",
-                )
-            ids.setdefault(sheet.front.id, sheet)
-            project.sheets[(sheet.slug, sheet.lang)] = sheet
-            if sheet.front.translation_of is not None:
-                path = snapshot_path(self.root, sheet.slug, sheet.lang)
-                found = self.load_snapshot(path, policy)
-                if found is not None:
-                    project.snapshots[(sheet.slug, sheet.lang)] = found
+        raise_all(errors)  # a shared block's snapshot is shared too
+        callouts = tuple(brand.callouts)
+        for folder in self.sheet_folders():
+            log_errors: list[FactsheetError] = []
+            approvals = self._collect(log_errors, lambda f=folder: self.load_review_log(f))
+            project.approvals[folder.name] = approvals or ()
+            for path in sorted(folder.glob("*.md")):
+                try:
+                    sheet = self.load_sheet(path, org, policy, callouts)
+                    raise_all(log_errors)
+                    snapshot = None
+                    if sheet.front.translation_of is not None:
+                        where = snapshot_path(self.root, sheet.slug, sheet.lang)
+                        snapshot = self.load_snapshot(where, policy)
+                except FactsheetError as error:
+                    project.broken[(folder.name, path.stem)] = BrokenSheet(
+                        folder.name, path.stem, path, self.display(path), tuple(each_error(error))
+                    )
+                    continue
+                project.sheets[(sheet.slug, sheet.lang)] = sheet
+                if snapshot is not None:
+                    project.snapshots[(sheet.slug, sheet.lang)] = snapshot
+        refuse_duplicate_ids(project)
         return project
+
+
+def _named_after_lang(lang: str, path: Path, shown: str, lines: LineMap) -> None:
+    """A file in one language is named after it: <slug>/<lang>.md, blocks/<lang>.yaml."""
+    if lang != path.stem:
+        raise InputError(
+            f"lang '{lang}' does not match the file name '{path.name}'",
+            shown,
+            lines.get(("lang",)),
+            hint=f"rename the file to {lang}{path.suffix} or fix lang",
+            column=getattr(lines, "value_columns", {}).get(("lang",)),
+        )
 
 
 def split_front_matter(text: str, shown: str) -> tuple[str, str, int]:

@@ -2,7 +2,11 @@
 
 CommonMark via markdown-it-py with raw HTML off, GFM tables, and two plugins:
 ``[text]{lang=es}`` spans (mdit-py-plugins attrs) for inline language changes,
-and ``::: callout Title`` containers for boxes such as "Resources".
+and ``::: callout Title`` containers for boxes such as "Resources" (the kinds
+a sheet may use come from the brand: ``callouts`` in brand.yaml). A container
+that is never closed, one of an unknown kind, or a stray ``:::`` is an error
+with the line where it opens: unchecked, the first would swallow the sections
+after it and the others would print raw colons.
 
 Sheet text is never trusted: attributes are allow-listed, link targets are
 resolved here (``sheet:slug`` to the published PDF) and a link whose scheme is
@@ -20,7 +24,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 
-from ..errors import InputError
+from ..errors import InputError, raise_all
+from .callouts import DEFAULT_CALLOUTS, check_containers
 from .cldr import direction
 from .langtag import check_language_tag
 from .model import Body, Heading, Image, Link, Policy, Unit
@@ -35,11 +40,35 @@ def link_scheme(href: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+_DOMAIN = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}([/?#].*)?$", re.I)
+_EMAIL = re.compile(r"^[^@\s/:]+@[^@\s/:]+\.[a-z]{2,}$", re.I)
+_PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{5,}[0-9]$")
+
+
+def missing_scheme(href: str) -> str | None:
+    """The link ``href`` was meant to be when it lacks its scheme, else None:
+    ``www.example.org`` -> ``https://www.example.org``, an email address ->
+    ``mailto:...``, a phone number -> ``tel:+...`` (digits only, as E.164)."""
+    href = href.strip()
+    if not href or link_scheme(href) is not None or href.startswith(("/", "#", ".")):
+        return None
+    if _EMAIL.match(href):
+        return f"mailto:{href}"
+    if _PHONE.match(href):
+        digits = re.sub(r"\D", "", href)
+        return f"tel:+{digits}"
+    if _DOMAIN.match(href) and not href.endswith((".md", ".pdf")):
+        return f"https://{href}"
+    return None
+
+
 def sheet_target(href: str) -> str | None:
     """The slug a ``sheet:slug`` or relative ``../slug/`` link points at, else None."""
     href = href.strip()
     if href.startswith("sheet:"):
         return href[len("sheet:") :].strip("/")
+    if missing_scheme(href):
+        return None  # a web address, email or phone number without its scheme
     if href and link_scheme(href) is None and not href.startswith("#"):
         parts = [p for p in href.split("/") if p not in ("", ".", "..")]
         return parts[0] if parts else ""
@@ -50,7 +79,9 @@ def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
     md.use(attrs_plugin, spans=True, allowed=["lang", "class"])
-    md.use(container_plugin, name="callout")
+    # Any word opens a container, so that an unknown kind is reported instead of
+    # printed as raw colons (check_containers); a bare ":::" only closes one.
+    md.use(container_plugin, name="callout", validate=lambda params, markup: bool(params.strip()))
     # Accept every target here so that dangerous ones are seen and reported with
     # their line instead of silently turning into text; rendering drops them.
     md.validateLink = lambda url: True
@@ -91,16 +122,19 @@ def parse_body(
     resolve_image: Callable[[str, int], str],
     max_depth: int = 4,
     limits: Policy.Limits | None = None,
+    callouts: tuple[str, ...] = DEFAULT_CALLOUTS,
 ) -> Body:
     """Parse a sheet body.
 
     ``resolve_link`` maps a ``sheet:`` target to a URL; ``resolve_image`` maps an
     image path to a URL the renderer may fetch (it raises InputError itself).
-    ``limits`` bound the work the body may cause (items, headings, nesting).
+    ``limits`` bound the work the body may cause (items, headings, nesting);
+    ``callouts`` are the container kinds the brand styles.
     """
     tokens = _MD.parse(text)
     state = _State(display, first_line)
     check_size(tokens, state, limits or Policy.Limits(max_list_depth=max_depth))
+    raise_all(check_containers(tokens, text.split("\n"), display, first_line, callouts))
     _walk(tokens, state, resolve_link, resolve_image)
     tokens = _wrap_sections(tokens)
     body_html = _MD.renderer.render(tokens, _MD.options, {})
@@ -221,14 +255,16 @@ def _walk(tokens, state, resolve_link, resolve_image) -> None:
             state.section = text
             state.outline.append(token.tag)
         elif kind == "container_callout_open":
-            title = token.info.strip()[len("callout") :].strip()
+            callout, _, title = token.info.strip().partition(" ")
+            title = title.strip()
             if not title:
                 raise InputError(
                     "callout has no title",
                     state.display,
                     line,
-                    hint="write '::: callout Resources'",
+                    hint=f"write '::: {callout} Resources'",
                 )
+            token.meta["kind"] = callout
             title, explicit = split_explicit_id(title)
             unit_id = state.ids.claim("callout-title", title, state, explicit, line)
             state.units.append(Unit(unit_id, "callout-title", title, line, state.section))
@@ -388,8 +424,12 @@ def _raw(markup: str) -> Token:
 
 
 def _render_callout_open(self, tokens, idx, options, env) -> str:
-    title_html = tokens[idx].meta.get("title_html", "")
-    return f'<section class="callout">\n<h2 class="callout-title">{title_html}</h2>\n'
+    token = tokens[idx]
+    title_html = token.meta.get("title_html", "")
+    kind = token.meta.get("kind", "callout")
+    return (
+        f'<section class="callout callout-{kind}">\n<h2 class="callout-title">{title_html}</h2>\n'
+    )
 
 
 def _render_callout_close(self, tokens, idx, options, env) -> str:

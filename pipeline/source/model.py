@@ -12,6 +12,7 @@ together, because every stage imports the model and nothing else of source/.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,13 +31,19 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..errors import FactsheetError
 from . import contacts as cx
 from .catalog import CatalogLabels, Publish
+from .dates import date_problem
 from .langtag import check_language_tag
 from .lookalikes import check_address
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SEVERITIES = ("error", "warning", "off")
+#: A sheet's life cycle: a draft (a translator's or an author's) goes in review,
+#: and `factsheet approve` makes it approved; a machine translation is a draft
+#: nobody has post-edited yet. Everything but approved carries a visible mark.
+STATUSES = ("draft", "in-review", "approved", "machine-translated")
 
 
 class Strict(BaseModel):
@@ -290,6 +297,11 @@ class Labels(Strict):
     page: str
     hours_line: str
     draft: str
+    #: The mark on every page of a sheet that is not approved yet: a translation,
+    #: a machine translation, or a sheet in its source language.
+    draft_translation: str
+    machine_translation: str
+    draft_sheet: str
     contents: str
     your_clinic: str
     #: Alt text of the QR code on printed sheets. Optional: a language without it
@@ -334,6 +346,31 @@ class Blocks(Strict):
     _lang = field_validator("lang")(check_language_tag)
 
 
+def _iso_date(value: Any) -> Any:
+    """Dates are YYYY-MM-DD; anything else is refused with the reason and the fix."""
+    problem = date_problem(value)
+    if problem is None:
+        return value
+    message, hint = problem
+    raise PydanticCustomError("date_form", message, {"hint": hint})
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+def _status(value: Any) -> Any:
+    if value in STATUSES:
+        return value
+    text = str(value).strip().lower().replace(" ", "-").replace("_", "-")
+    close = [s for s in STATUSES if s == text] or difflib.get_close_matches(text, STATUSES, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else None
+    raise PydanticCustomError(
+        "status",
+        f"'{value}' is not a status; a sheet is {', '.join(STATUSES[:-1])} or {STATUSES[-1]}",
+        {"hint": hint or "new sheets and imported translations start as draft"},
+    )
+
+
 class TranslationOf(Strict):
     lang: str
     version: str
@@ -349,16 +386,18 @@ def _version_text(value: Any) -> Any:
 
 
 class FrontMatter(Strict):
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)
-    title: str = Field(min_length=1, max_length=200)
+    """A sheet's YAML front matter (the examples are what a missing key's hint suggests)."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64, examples=["HL-XYZ-01"])
+    title: str = Field(min_length=1, max_length=200, examples=["What Is It?"])
     series: str | None = Field(default=None, max_length=200)
-    lang: str
-    version: str = Field(pattern=r"^[0-9]+(\.[0-9]+){0,2}$")
-    status: Literal["draft", "approved"]
-    reviewed: dt.date
-    next_review: dt.date
-    reviewed_by: str
-    audience: str
+    lang: str = Field(examples=["en"])
+    version: str = Field(pattern=r"^[0-9]+(\.[0-9]+){0,2}$", examples=['"1.0"'])
+    status: Annotated[str, BeforeValidator(_status)] = Field(examples=["draft"])
+    reviewed: IsoDate = Field(examples=["2026-03-06 (YYYY-MM-DD)"])
+    next_review: IsoDate = Field(examples=["2028-03-06 (YYYY-MM-DD)"])
+    reviewed_by: str = Field(examples=["Harborlight Medical Advisory Panel"])
+    audience: str = Field(examples=["People living with metastatic breast cancer"])
     summary: str | None = None
     keywords: list[str] = []
     translation_of: TranslationOf | None = None
@@ -372,10 +411,41 @@ class FrontMatter(Strict):
     @model_validator(mode="after")
     def _dates(self) -> FrontMatter:
         if self.next_review <= self.reviewed:
-            raise ValueError(
-                f"next_review {self.next_review} is not after reviewed {self.reviewed}"
+            raise PydanticCustomError(
+                "review_order",
+                f"next_review {self.next_review} is not after reviewed {self.reviewed}",
+                {"at": "next_review", "hint": "the next review falls after the last one"},
             )
         return self
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "approved"
+
+
+class Approval(Strict):
+    """One approval in a sheet's review log (sheets/<slug>/reviews.yaml), written by
+    `factsheet approve`: who approved which language and version of the text, when."""
+
+    lang: str
+    version: str
+    by: str = Field(min_length=1, max_length=200)
+    role: str | None = Field(default=None, max_length=200)
+    date: IsoDate
+    #: What the sheet was before (draft, in-review, machine-translated).
+    previous: str | None = None
+    #: Hash of the approved text (source/reviews.py): an edit after approval,
+    #: or a file copied from another language, no longer matches it.
+    content: str = Field(pattern=r"^sha256:[0-9a-f]{16,64}$")
+
+    _lang = field_validator("lang")(check_language_tag)
+    _version = field_validator("version", mode="before")(_version_text)
+
+
+class ReviewLog(Strict):
+    """sheets/<slug>/reviews.yaml: the approvals of a sheet's languages, oldest first."""
+
+    approvals: list[Approval] = []
 
 
 def _yaml_off(value: Any) -> Any:
@@ -547,6 +617,18 @@ class Brand(Strict):
     large_print_body_size_pt: float = Field(default=18, ge=6, le=96)
     #: [name, text token, background token] or [..., "large"] for large text (3:1).
     contrast_pairs: list[list[str]] = []
+    #: The callout boxes a sheet may use (``::: kind Title``), each with what it is for.
+    callouts: dict[str, str] = {"callout": "a box with a title, such as Resources"}
+
+    @field_validator("callouts")
+    @classmethod
+    def _callouts(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            raise ValueError("name at least one callout kind")
+        for kind in value:
+            if not re.fullmatch(r"[a-z][a-z0-9-]*", kind):
+                raise ValueError(f"callout kind '{kind}' must be lower-case letters, digits and -")
+        return value
 
     @field_validator("contrast_pairs")
     @classmethod
@@ -669,6 +751,20 @@ class Sheet:
 
 
 @dataclass(frozen=True)
+class BrokenSheet:
+    """A sheet file that could not be loaded, with every problem found in it.
+
+    It fails its own build jobs and checks; every other sheet goes on.
+    """
+
+    slug: str
+    lang: str  # from the file name
+    path: Path
+    display: str
+    errors: tuple[FactsheetError, ...]
+
+
+@dataclass(frozen=True)
 class Project:
     """Everything loaded from sheets/ and styles/."""
 
@@ -688,6 +784,10 @@ class Project:
     block_snapshots: dict[str, Snapshot] = field(default_factory=dict)
     #: Line of every key of each blocks/<lang>.yaml (lang -> key path -> line).
     block_lines: dict[str, dict[tuple, int]] = field(default_factory=dict)
+    #: Sheet files that could not be loaded, by (slug, lang from the file name).
+    broken: dict[tuple[str, str], BrokenSheet] = field(default_factory=dict)
+    #: Each sheet's review log (sheets/<slug>/reviews.yaml), oldest first.
+    approvals: dict[str, tuple[Approval, ...]] = field(default_factory=dict)
 
     def sheet(self, slug: str, lang: str) -> Sheet:
         return self.sheets[(slug, lang)]
@@ -700,19 +800,26 @@ class Project:
         sheets asks for its slugs once per job.
         """
         kept = self.__dict__.setdefault("_derived", {}).get(name)
-        if kept is None or kept[0] != len(self.sheets):
-            kept = (len(self.sheets), compute())
+        size = (len(self.sheets), len(self.broken))  # a sheet found broken moves over
+        if kept is None or kept[0] != size:
+            kept = (size, compute())
             self.__dict__["_derived"][name] = kept
         return kept[1]
 
     @property
     def slugs(self) -> list[str]:
-        return list(self.derived("slugs", lambda: sorted({slug for slug, _ in self.sheets})))
+        """Every sheet of the catalog, those that could not be loaded included."""
+        return list(
+            self.derived(
+                "slugs",
+                lambda: sorted({slug for slug, _ in (*self.sheets, *self.broken)}),
+            )
+        )
 
     def languages_of(self, slug: str) -> list[str]:
         def by_slug() -> dict[str, list[str]]:
             found: dict[str, list[str]] = {}
-            for s, lang in sorted(self.sheets):
+            for s, lang in sorted((*self.sheets, *self.broken)):
                 found.setdefault(s, []).append(lang)
             return found
 

@@ -49,6 +49,14 @@ def load_packet(project: Project, path: Path) -> LoadedPacket:
             close = difflib.get_close_matches(slug, project.slugs, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"sheets: {', '.join(project.slugs)}"
             raise InputError(f"no sheet '{slug}'", shown, line, hint=hint)
+        broken = project.broken.get((slug, packet.lang))
+        if broken is not None:
+            raise InputError(
+                f"sheet '{slug}' in '{packet.lang}' cannot be read",
+                shown,
+                line,
+                hint=f"fix {broken.errors[0].location}: {broken.errors[0].message}",
+            )
         if (slug, packet.lang) not in project.sheets:
             have = ", ".join(project.languages_of(slug))
             raise InputError(

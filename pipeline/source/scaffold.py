@@ -1,4 +1,9 @@
-"""`factsheet new`: a new sheet that already passes every source check."""
+"""`factsheet new`: a new sheet with every required part, as a draft.
+
+Its placeholder sentences (PLACEHOLDERS) are there to be replaced: the
+``scaffold-placeholder`` rule (checks/review.py) fails the sheet until each is
+gone, so a scaffold can never be published as it came.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,17 @@ from .dates import add_months, today
 from .loader import SLUG, Loader
 from .model import Project
 
+#: The texts a new sheet starts with, for its author to replace.
+DEFAULT_TITLE = "New Fact Sheet"
+PLACEHOLDERS = (
+    DEFAULT_TITLE,
+    "One sentence on what this sheet covers.",
+    "People affected by this topic and those close to them",
+    "Say in two or three short sentences what this is.",
+    "One short point, ending with a full stop.",
+    "Another short point.",
+)
+
 TEMPLATE = """\
 ---
 id: {sheet_id}
@@ -21,19 +37,19 @@ status: draft
 reviewed: {reviewed}
 next_review: {next_review}
 reviewed_by: {reviewer}
-audience: People affected by this topic and those close to them
-summary: One sentence on what this sheet covers.
+audience: {audience}
+summary: {summary}
 keywords: []
 ---
 
 ## What is it?
 
-Say in two or three short sentences what this is.
+{what}
 
 ## What can you do?
 
-- One short point, ending with a full stop.
-- Another short point.
+- {point}
+- {another}
 
 ::: callout Resources
 - Call our helpline at [{phone}]({phone_href}).
@@ -74,6 +90,11 @@ def scaffold(project: Project, slug: str, title: str, series: str | None, sheet_
         phone_href=phone.href,
         org=project.org.short_name,
         website=project.org.website,
+        summary=PLACEHOLDERS[1],
+        audience=PLACEHOLDERS[2],
+        what=PLACEHOLDERS[3],
+        point=PLACEHOLDERS[4],
+        another=PLACEHOLDERS[5],
     )
     try:  # what `new` writes must load and pass; a title of 10,000 characters would not
         Loader(project.root).sheet_from_text(path, text, project.org, project.policy)

@@ -19,6 +19,20 @@ def doc_title(sheet: Sheet) -> str:
     return f"{front.series}: {front.title}" if front.series else front.title
 
 
+def draft_mark(labels: Labels, sheet: Sheet) -> str | None:
+    """The mark every page of a sheet that is not approved carries, or None.
+
+    A translation says it is a draft (or a machine) translation; a sheet in its
+    source language says only that it is not approved yet.
+    """
+    front = sheet.front
+    if front.approved:
+        return None
+    if front.status == "machine-translated":
+        return labels.machine_translation
+    return labels.draft_translation if front.translation_of else labels.draft_sheet
+
+
 def ident_text(labels: Labels, sheet: Sheet) -> str:
     return f"{labels.sheet_id} {sheet.front.id}, {labels.version} {sheet.front.version}"
 
@@ -56,6 +70,8 @@ class SheetTexts:
     #: The clinic's own channels on an imprinted copy (none otherwise): the gate
     #: requires them as well as the organisation's.
     clinic_channels: tuple[ChannelText, ...] = ()
+    #: "Draft translation: not yet reviewed" on every page, unless approved.
+    draft_mark: str | None = None
 
 
 def sheet_texts(project: Project, sheet: Sheet, clinic: Clinic | None = None) -> SheetTexts:
@@ -71,4 +87,5 @@ def sheet_texts(project: Project, sheet: Sheet, clinic: Clinic | None = None) ->
         ident=ident_text(labels, sheet),
         channels=tuple(channel_text(c, labels, sheet.lang) for c in project.org.channels),
         clinic_channels=tuple(channel_text(c, labels, sheet.lang) for c in clinic_channels),
+        draft_mark=draft_mark(labels, sheet),
     )
