@@ -8,6 +8,10 @@ One bad sheet never stops the others: each sheet file's problems (all of
 them, front matter and body) are kept with it as a BrokenSheet, which fails
 its own jobs and checks. Shared files (org, policy, blocks, brand) are needed
 by every sheet, so their problems stop the run, all listed at once.
+
+Over 400 lines: the design makes this the one module that reads sheets/ and
+styles/, so every kind of source file (org, policy, blocks, brand, clinics,
+packets, sheets with their parse cache, review logs) is read here.
 """
 
 from __future__ import annotations
