@@ -13,7 +13,8 @@ from collections.abc import Iterable
 
 from ..errors import printable
 from ..source.dates import add_months, today
-from ..source.markdown import link_scheme, missing_scheme, plain_text, sheet_target
+from ..source.hrefs import link_scheme, missing_scheme, sheet_target
+from ..source.markdown import plain_text
 from ..source.model import Link, Project, Sheet
 from .registry import Finding, finding, rule
 

@@ -3,10 +3,7 @@
 CommonMark via markdown-it-py with raw HTML off, GFM tables, and two plugins:
 ``[text]{lang=es}`` spans (mdit-py-plugins attrs) for inline language changes,
 and ``::: callout Title`` containers for boxes such as "Resources" (the kinds
-a sheet may use come from the brand: ``callouts`` in brand.yaml). A container
-that is never closed, one of an unknown kind, or a stray ``:::`` is an error
-with the line where it opens: unchecked, the first would swallow the sections
-after it and the others would print raw colons.
+come from the brand; callouts.py checks them). Link targets: hrefs.py.
 
 Sheet text is never trusted: attributes are allow-listed, link targets are
 resolved here (``sheet:slug`` to the published PDF) and a link whose scheme is
@@ -15,7 +12,6 @@ not allowed loses its target (the source checks report it with its line).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,52 +23,10 @@ from mdit_py_plugins.container import container_plugin
 from ..errors import InputError, raise_all
 from .callouts import DEFAULT_CALLOUTS, check_containers
 from .cldr import direction
+from .hrefs import SAFE_SCHEMES, link_scheme, sheet_target
 from .langtag import check_language_tag
 from .model import Body, Heading, Image, Link, Policy, Unit
 from .unitids import IdMaker, split_explicit_id, take_explicit_id
-
-SAFE_SCHEMES = ("https", "mailto", "tel", "sheet")
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
-
-
-def link_scheme(href: str) -> str | None:
-    match = _SCHEME.match(href.strip())
-    return match.group(1).lower() if match else None
-
-
-_DOMAIN = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}([/?#].*)?$", re.I)
-_EMAIL = re.compile(r"^[^@\s/:]+@[^@\s/:]+\.[a-z]{2,}$", re.I)
-_PHONE = re.compile(r"^\+?[0-9][0-9 ().-]{5,}[0-9]$")
-
-
-def missing_scheme(href: str) -> str | None:
-    """The link ``href`` was meant to be when it lacks its scheme, else None:
-    ``www.example.org`` -> ``https://www.example.org``, an email address ->
-    ``mailto:...``, a phone number -> ``tel:+...`` (digits only, as E.164)."""
-    href = href.strip()
-    if not href or link_scheme(href) is not None or href.startswith(("/", "#", ".")):
-        return None
-    if _EMAIL.match(href):
-        return f"mailto:{href}"
-    if _PHONE.match(href):
-        digits = re.sub(r"\D", "", href)
-        return f"tel:+{digits}"
-    if _DOMAIN.match(href) and not href.endswith((".md", ".pdf")):
-        return f"https://{href}"
-    return None
-
-
-def sheet_target(href: str) -> str | None:
-    """The slug a ``sheet:slug`` or relative ``../slug/`` link points at, else None."""
-    href = href.strip()
-    if href.startswith("sheet:"):
-        return href[len("sheet:") :].strip("/")
-    if missing_scheme(href):
-        return None  # a web address, email or phone number without its scheme
-    if href and link_scheme(href) is None and not href.startswith("#"):
-        parts = [p for p in href.split("/") if p not in ("", ".", "..")]
-        return parts[0] if parts else ""
-    return None
 
 
 def _parser() -> MarkdownIt:
