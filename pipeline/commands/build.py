@@ -71,6 +71,14 @@ class Progress:
             findings = [f for f in result.findings if f.rule != SHEET_INVALID]
             show_findings(findings, self.verbose, self.limit, "  ")
 
+    def _line(self, tally, last: str) -> str:
+        elapsed = time.perf_counter() - self.started
+        eta = elapsed / tally.done * (tally.total - tally.done) if tally.done else 0
+        return (
+            f"[{tally.done}/{tally.total}] {last + '  ' if last else ''}"
+            f"running {len(tally.running)}, queued {tally.queued}  ETA {eta:4.0f}s"
+        )
+
 
 def show_findings(findings, verbose: bool, limit: int, indent: str = "") -> None:
     """Errors (and with ``verbose`` warnings too) on stderr, at most ``limit`` per file."""
@@ -82,14 +90,6 @@ def show_findings(findings, verbose: bool, limit: int, indent: str = "") -> None
         click.echo(indent + finding_line(item), err=True)
     for path, count in more.items():
         click.echo(indent + more_line(path, count), err=True)
-
-    def _line(self, tally, last: str) -> str:
-        elapsed = time.perf_counter() - self.started
-        eta = elapsed / tally.done * (tally.total - tally.done) if tally.done else 0
-        return (
-            f"[{tally.done}/{tally.total}] {last + '  ' if last else ''}"
-            f"running {len(tally.running)}, queued {tally.queued}  ETA {eta:4.0f}s"
-        )
 
 
 @click.command(epilog=EPILOG_BUILD)
