@@ -95,6 +95,9 @@ class Row:
     env: dict[str, str] = field(default_factory=dict)
     fault: str | None = None  # FAULT for tests/inject_fault.py
     stdout: bool = False  # the line is a finding of a report on stdout
+    #: A sheet that cannot be read: `check` goes on with the other sheets and reports it
+    #: in its report on stdout, as this rule's finding under the sheet's name (issue 16).
+    checked_as: str | None = None
 
 
 NESTED = "*" * 3000 + "x" + "*" * 3000
@@ -129,6 +132,7 @@ ROWS = [
         SOME,
         f"{SHEET}:16: error: {DEPTH}",
         edit(SHEET, "A doctor visit", f"{NESTED}\n\nA doctor visit"),
+        checked_as="sheet-invalid",
     ),
     Row(
         "sheet-svg-use-bomb",
@@ -140,6 +144,7 @@ ROWS = [
             (root / f"sheets/{SLUG}/bomb.svg").write_text(BOMB),
             edit(SHEET, "A doctor visit", "![A bomb](bomb.svg)\n\nA doctor visit")(root),
         ),
+        checked_as="sheet-invalid",
     ),
     Row(
         "folder-name-with-escape-bytes",
@@ -271,7 +276,11 @@ def test_every_command_gives_one_clear_line(project: Path, row: Row, command: st
     result = run(project, row, command)
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr + result.stdout
-    stream = result.stdout if row.stdout else result.stderr
+    expected = row.line
+    reported = command == "check" and row.checked_as is not None
+    if reported:  # a finding of check's report: indented under its file, with its rule id
+        expected = "  " + expected.replace(" (hint: ", f" [{row.checked_as}] (hint: ", 1)
+    stream = result.stdout if row.stdout or reported else result.stderr
     errors = [line for line in stream.splitlines() if ": error: " in line]
     assert len(errors) == 1, stream
     for line in stream.splitlines():
@@ -283,7 +292,7 @@ def test_every_command_gives_one_clear_line(project: Path, row: Row, command: st
         assert any(fragment in place for fragment in AT[command]), errors[0]
         assert reason == row.line.split(": error: ", 1)[1], errors[0]
     else:
-        expected = row.line.format(out=out)
+        expected = expected.format(out=out)
         if expected.endswith(("'", ": ")):
             assert errors[0].startswith(expected), errors[0]
         else:

@@ -123,6 +123,12 @@ def run_checks(
         else:
             findings.extend(source_findings(project, sheet))
     for pdf in pdfs:
+        if not paths and _broken_source(project, manifest.get(_relative(pdf, out_dir) or "")):
+            # A published PDF of a sheet that cannot be read: that sheet's own
+            # sheet-invalid findings fail the run and say why; a second error
+            # for the same problem would only be noise. (Named on the command
+            # line, it is refused with one line: _pdf_findings.)
+            continue
         shown = _shown(pdf, project.root)
         checked.append(shown)
         try:
@@ -138,13 +144,18 @@ def run_checks(
     return list(dict.fromkeys(findings)), checked
 
 
+def _relative(pdf: Path, out_dir: Path) -> str | None:
+    """A PDF's path inside the output folder (its key in the manifest), if it is inside."""
+    try:
+        return str(pdf.resolve().relative_to(out_dir))
+    except ValueError:
+        return None
+
+
 def _pdf_findings(
     project: Project, pdf: Path, shown: str, manifest: dict, out_dir: Path
 ) -> list[Finding]:
-    try:
-        relative = str(pdf.resolve().relative_to(out_dir))
-    except ValueError:
-        relative = None
+    relative = _relative(pdf, out_dir)
     if relative and relative.startswith("packets/"):
         return _packet_findings(project, pdf, shown)
     broken = _broken_source(project, manifest.get(relative or ""))

@@ -33,10 +33,11 @@ class Progress:
         self.tty = sys.stderr.isatty()
         self.started = time.perf_counter()
         self.last = ""
+        self.shown: set[tuple[str, str]] = set()  # broken sheets whose errors were shown
 
     def __call__(self, result, tally) -> None:
         from ..checks.review import SHEET_INVALID
-        from ..errors import InputErrors
+        from ..errors import InputErrors, printable
 
         if result is None:  # a job started or runs again
             if tally.note and not self.quiet:
@@ -61,8 +62,14 @@ class Progress:
                 if self.project
                 else None
             )
-            if broken is not None:
-                show_errors(InputErrors(broken.errors), self.project.root, indent="  ")
+            if broken is not None and (broken.slug, broken.lang) in self.shown:
+                click.echo(f"  {printable(broken.display)} cannot be read (see above)", err=True)
+            elif broken is not None:
+                # The sheet's own load errors, not this job's: flush left, exactly
+                # the lines every other command gives for them, and once per
+                # sheet file however many of its jobs (variants, papers) fail.
+                self.shown.add((broken.slug, broken.lang))
+                show_errors(InputErrors(broken.errors), self.project.root)
             else:
                 for line in (result.error or "").splitlines():
                     click.echo(f"  {line}", err=True)
