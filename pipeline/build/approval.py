@@ -17,7 +17,7 @@ from pathlib import Path
 from ..checks.gate import pdf_findings, source_findings
 from ..checks.registry import Finding, has_errors
 from ..checks.review import check_approval
-from ..errors import CheckFailed, InputError, InputErrors
+from ..errors import CheckFailed, InputError
 from ..render.options import VARIANTS, Options
 from ..render.pdf import render_sheet
 from ..source.dates import today
@@ -45,7 +45,7 @@ class Approved:
 def _sheet(project: Project, slug: str, lang: str) -> Sheet:
     broken = project.broken.get((slug, lang))
     if broken is not None:
-        raise InputErrors(broken.errors)
+        raise broken.error()
     if (slug, lang) not in project.sheets:
         have = ", ".join(project.languages_of(slug))
         raise InputError(

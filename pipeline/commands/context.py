@@ -78,6 +78,19 @@ def show_errors(error, root: Path | None, indent: str = "") -> None:
             click.echo(indent + line, err=True)
 
 
+def report_broken(project) -> None:
+    """Each sheet that cannot be read, with its errors, on stderr; exit code 1.
+
+    For commands whose output is a table (list, status, translate status): the
+    table shows such a sheet as unreadable, and here is why.
+    """
+    if not project.broken:
+        return
+    for broken in project.broken.values():
+        show_errors(broken.error(), project.root)
+    sys.exit(1)
+
+
 def table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True)).rstrip()]

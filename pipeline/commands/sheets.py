@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .context import Context, emit, pass_ctx, show_errors
+from .context import Context, emit, pass_ctx, report_broken
 
 
 @click.command(name="list")
@@ -56,18 +56,7 @@ def list_sheets(ctx: Context, fmt) -> None:
         )
     rows.sort(key=lambda row: (row["slug"], row["lang"]))
     emit(rows, fmt, ["slug", "lang", "id", "version", "status", "reviewed", "next_review", "title"])
-    _report_broken(project)
-
-
-def _report_broken(project) -> None:
-    """Each sheet that cannot be read, with its errors, on stderr; exit code 1."""
-    if not project.broken:
-        return
-    from ..errors import InputErrors
-
-    for broken in project.broken.values():
-        show_errors(InputErrors(broken.errors), project.root)
-    sys.exit(1)
+    report_broken(project)
 
 
 def _days(value: str | None) -> int | None:
@@ -148,7 +137,7 @@ def status(ctx: Context, due_within, as_of, fail_on, fmt) -> None:
     failing = {"overdue": (OVERDUE,), "due-soon": (OVERDUE, DUE_SOON)}.get(fail_on or "", ())
     if any(counts[label] for label in failing):
         sys.exit(1)
-    _report_broken(project)
+    report_broken(project)
 
 
 def _unreadable_lines(rows) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .context import Context, pass_ctx, table
+from .context import Context, pass_ctx, report_broken, table
 
 
 @click.group()
@@ -106,6 +106,9 @@ def translate_import(ctx: Context, file: Path, lang, replace_approved, dry_run) 
 def translate_status(ctx: Context, fmt) -> None:
     """Sheet x language matrix: current, stale (n units), missing, draft, approved.
 
+    A sheet that cannot be read shows as unreadable (its translations: source
+    unreadable); its errors follow on stderr and the exit code is 1.
+
     \b
     Examples:
       factsheet translate status
@@ -117,8 +120,12 @@ def translate_status(ctx: Context, fmt) -> None:
     rows = matrix(project)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    langs = languages(project)
-    click.echo(
-        table([[slug, *[rows[slug][lang] for lang in langs]] for slug in rows], ["SHEET", *langs])
-    )
+    else:
+        langs = languages(project)
+        click.echo(
+            table(
+                [[slug, *[rows[slug][lang] for lang in langs]] for slug in rows],
+                ["SHEET", *langs],
+            )
+        )
+    report_broken(project)

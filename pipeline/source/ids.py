@@ -38,7 +38,13 @@ def refuse_duplicate_ids(project: Project) -> None:
                 )
                 del project.sheets[(sheet.slug, sheet.lang)]
                 project.broken[(sheet.slug, sheet.lang)] = BrokenSheet(
-                    sheet.slug, sheet.lang, sheet.path, sheet.display, (error,)
+                    sheet.slug,
+                    sheet.lang,
+                    sheet.path,
+                    sheet.display,
+                    (error,),
+                    sheet_id,
+                    sheet.front.translation_of is not None,
                 )
 
 

@@ -7,7 +7,8 @@ paths are resolved here, symlinks included, and refused if they lead out.
 One bad sheet never stops the others: each sheet file's problems (all of
 them, front matter and body) are kept with it as a BrokenSheet, which fails
 its own jobs and checks. Shared files (org, policy, blocks, brand) are needed
-by every sheet, so their problems stop the run, all listed at once.
+by every sheet, so their problems stop the run, all listed at once; so does a
+sheet folder whose name is not a slug (no sheet of it could fail on its own).
 
 Over 400 lines: the design makes this the one module that reads sheets/ and
 styles/, so every kind of source file (org, policy, blocks, brand, clinics,
@@ -197,6 +198,13 @@ class Loader:
     def sheet_files(self) -> list[Path]:
         return [path for folder in self.sheet_folders() for path in sorted(folder.glob("*.md"))]
 
+    def _not_a_slug(self, folder: Path) -> InputError:
+        return InputError(
+            f"'{folder.name}' is not a valid sheet slug",
+            self.display(folder),
+            hint="use lower-case letters, digits and hyphens",
+        )
+
     def load_sheet(
         self,
         path: Path,
@@ -206,11 +214,7 @@ class Loader:
     ) -> Sheet:
         shown = self.display(path)
         if not SLUG.match(path.parent.name):
-            raise InputError(
-                f"'{path.parent.name}' is not a valid sheet slug",
-                self.display(path.parent),
-                hint="use lower-case letters, digits and hyphens",
-            )
+            raise self._not_a_slug(path.parent)
         self._inside(path, shown, 1)
         text = read_text(path, shown, policy.limits.max_sheet_bytes)
         return self.sheet_from_text(path, text, org, policy, callouts)
@@ -323,6 +327,19 @@ class Loader:
         assert front is not None and body is not None
         return front, lines, body
 
+    def _front_as_written(self, path: Path, policy: Policy) -> dict:
+        """A broken sheet's front matter as far as it reads (its id, for one), unvalidated;
+        empty when even that cannot be read."""
+        shown = self.display(path)
+        try:
+            self._inside(path, shown, 1)
+            text = read_text(path, shown, policy.limits.max_sheet_bytes)
+            front_text, _, body_line = split_front_matter(text, shown)
+            data, _ = parse_yaml(front_text, shown, first_line=2, end_line=body_line - 1)
+        except FactsheetError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
     def load_review_log(self, folder: Path) -> tuple[Approval, ...]:
         """A sheet's review log (sheets/<slug>/reviews.yaml); none yet is an empty log."""
         path = folder / REVIEW_LOG
@@ -413,7 +430,13 @@ class Loader:
                     project.block_snapshots[lang] = found
         raise_all(errors)  # a shared block's snapshot is shared too
         callouts = tuple(brand.callouts)
-        for folder in self.sheet_folders():
+        folders = self.sheet_folders()
+        # A sheet's slug is its folder's name and names its PDFs, URLs and jobs: a
+        # folder whose name is no slug holds no sheet that could fail on its own.
+        # Like a shared file's problem it stops the run (every such folder listed),
+        # so that it never vanishes silently (an empty one would).
+        raise_all([self._not_a_slug(f) for f in folders if not SLUG.match(f.name)])
+        for folder in folders:
             log_errors: list[FactsheetError] = []
             approvals = self._collect(log_errors, lambda f=folder: self.load_review_log(f))
             project.approvals[folder.name] = approvals or ()
@@ -426,8 +449,16 @@ class Loader:
                         where = snapshot_path(self.root, sheet.slug, sheet.lang)
                         snapshot = self.load_snapshot(where, policy)
                 except FactsheetError as error:
+                    said = self._front_as_written(path, policy)
+                    sheet_id = said.get("id")
                     project.broken[(folder.name, path.stem)] = BrokenSheet(
-                        folder.name, path.stem, path, self.display(path), tuple(each_error(error))
+                        folder.name,
+                        path.stem,
+                        path,
+                        self.display(path),
+                        tuple(each_error(error)),
+                        sheet_id if isinstance(sheet_id, str) else None,
+                        "translation_of" in said,
                     )
                     continue
                 project.sheets[(sheet.slug, sheet.lang)] = sheet

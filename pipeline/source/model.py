@@ -31,7 +31,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ..errors import FactsheetError
+from ..errors import FactsheetError, InputErrors
 from . import contacts as cx
 from .catalog import CatalogLabels, Publish
 from .dates import date_problem
@@ -762,6 +762,14 @@ class BrokenSheet:
     path: Path
     display: str
     errors: tuple[FactsheetError, ...]
+    #: What its front matter says, as far as it can be read: a command that looks
+    #: a sheet up by id (a Markdown translation's import) can name this one's errors.
+    sheet_id: str | None = None
+    translation: bool = False  # it has translation_of
+
+    def error(self) -> FactsheetError:
+        """Its load errors as one exception, to raise where the sheet itself is needed."""
+        return self.errors[0] if len(self.errors) == 1 else InputErrors(self.errors)
 
 
 @dataclass(frozen=True)
@@ -790,6 +798,10 @@ class Project:
     approvals: dict[str, tuple[Approval, ...]] = field(default_factory=dict)
 
     def sheet(self, slug: str, lang: str) -> Sheet:
+        """The loaded sheet; one that could not be read raises its own load errors."""
+        broken = self.broken.get((slug, lang))
+        if broken is not None:
+            raise broken.error()
         return self.sheets[(slug, lang)]
 
     def derived(self, name: str, compute: Callable[[], Any]) -> Any:

@@ -54,6 +54,8 @@ def target_language(project: Project, lang: str, option: str) -> str:
 
 def _source_sheet(project: Project, slug: str) -> Sheet:
     lang = project.org.default_lang
+    if (slug, lang) in project.broken:
+        raise project.broken[(slug, lang)].error()  # it cannot be read: its own errors
     if (slug, lang) not in project.sheets:
         raise InputError(
             f"no sheet '{slug}' in {lang}",

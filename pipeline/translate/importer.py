@@ -145,6 +145,8 @@ def _source_of(project: Project, incoming: Incoming, shown: str) -> Sheet:
             hint="import files exported with `factsheet translate export`",
         )
     slug, source_lang = match.groups()
+    if (slug, source_lang) in project.broken:
+        raise project.broken[(slug, source_lang)].error()  # it cannot be read: its own errors
     source = project.sheets.get((slug, source_lang))
     if source is None or source.front.translation_of is not None:
         raise InputError(f"source sheet {incoming.original} does not exist", shown)

@@ -61,6 +61,11 @@ def read_markdown(project: Project, data: bytes, shown: str, wanted: str | None)
         if s.front.id == sheet_id and s.front.translation_of is None
     ]
     if not sources:
+        unreadable = [
+            b for b in project.broken.values() if b.sheet_id == sheet_id and not b.translation
+        ]
+        if unreadable:  # the source is there but cannot be read: its own errors say why
+            raise unreadable[0].error()
         raise InputError(
             f"no source sheet has id {printable_id(sheet_id)}",
             shown,

@@ -18,11 +18,17 @@ from ..source.units import blocks_hash, units_hash
 BLOCKS_ROW = "(shared blocks)"
 
 
+#: The state of a sheet file that cannot be read (and of a translation of one).
+UNREADABLE = "unreadable"
+
+
 def translation_state(project: Project, sheet: Sheet) -> str:
-    """'source', 'current', 'stale', 'orphan' (no source) for a sheet."""
+    """'source', 'current', 'stale', 'orphan' (no source) or 'source unreadable'."""
     origin = sheet.front.translation_of
     if origin is None:
         return "source"
+    if (sheet.slug, origin.lang) in project.broken:
+        return f"source {UNREADABLE}"
     source = project.sheets.get((sheet.slug, origin.lang))
     if source is None:
         return "orphan"
@@ -54,13 +60,13 @@ def _blocks_state(project: Project, lang: str) -> str:
 def languages(project: Project) -> list[str]:
     """The organisation's languages, then any other language a sheet is translated into."""
     listed = list(project.org.languages)
-    extra = {lang for _, lang in project.sheets} | set(project.blocks)
+    extra = {lang for _, lang in (*project.sheets, *project.broken)} | set(project.blocks)
     return listed + sorted(extra - set(listed))
 
 
 def matrix(project: Project) -> dict[str, dict[str, str]]:
-    """slug -> lang -> 'source', 'missing', or '<draft|approved>, <current|stale (n units)>';
-    the shared blocks are the last row."""
+    """slug -> lang -> 'source', 'missing', 'unreadable', or '<status>, <current|stale (n
+    units)|source unreadable>'; the shared blocks are the last row."""
     out: dict[str, dict[str, str]] = {}
     langs = languages(project)
     for slug in project.slugs:
@@ -68,7 +74,7 @@ def matrix(project: Project) -> dict[str, dict[str, str]]:
         for lang in langs:
             sheet = project.sheets.get((slug, lang))
             if sheet is None:
-                row[lang] = "missing"
+                row[lang] = UNREADABLE if (slug, lang) in project.broken else "missing"
                 continue
             state = translation_state(project, sheet)
             if state == "stale":
