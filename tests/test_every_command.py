@@ -237,7 +237,7 @@ AT = {
     "bundle": ("/output/.factsheet/",),
     "new": ("/output/.factsheet/tmp/",),
     "translate-export": ("/output/.factsheet/tmp/",),
-    "translate-import": ("/.fr.md.",),
+    "translate-import": ("/.factsheet/tmp/",),  # staged like every write (source/atomic.py)
 }
 
 
