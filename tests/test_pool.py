@@ -9,6 +9,7 @@ a worker can be made to crash, hang or grow on purpose; the last ones run
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import signal
@@ -225,6 +226,8 @@ def test_a_sheet_with_a_huge_image_is_stopped_at_the_memory_limit(built: Path) -
     grey_png(sheet.parent / "grey.png", 8000, 8000)
     sheet.write_text(sheet.read_text().rstrip() + "\n\n![A plain grey square](grey.png)\n")
     set_limit(built, "worker_memory_mb: 300")
+    # Past the loader's pixel limit (tests/test_bad_inputs.py), so that rendering it is tried.
+    set_limit(built, "max_image_pixels: 100000000")
     result = run_cli(built, "build", "-l", "en", "--jobs", "2", "--format", "json")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     jobs = {job["path"]: job for job in json.loads(result.stdout)["jobs"]}
@@ -302,6 +305,35 @@ def test_ctrl_c_stops_the_workers_and_keeps_the_manifest_true(built: Path) -> No
     listed = {e["path"] for e in json.loads((out / "manifest.json").read_text())["pdfs"]}
     on_disk = {str(p.relative_to(out)) for p in out.glob("*/*.pdf")}
     assert listed == on_disk
+    assert not list((out / ".factsheet/tmp").iterdir())
+
+
+def test_ctrl_c_after_a_job_finished_publishes_it_listed_in_the_manifest(built: Path) -> None:
+    """What finished before Ctrl-C is published, complete, with the manifest listing it."""
+    out = built / "out-partial"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "build", "--jobs", "1", "--out", str(out)],
+        cwd=built,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    first = ""
+    while process.poll() is None and " built " not in first:
+        first = process.stderr.readline()  # "[1/10] built en/<slug>.pdf 1.23s"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    done = first.split(" built ")[1].split()[0]
+    entries = {e["path"]: e for e in json.loads((out / "manifest.json").read_text())["pdfs"]}
+    assert done in entries
+    on_disk = {str(p.relative_to(out)) for p in out.glob("*/*.pdf")}
+    assert set(entries) == on_disk and len(on_disk) < 10  # not the whole catalog
+    for path, entry in entries.items():
+        data = (out / path).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"], path
     assert not list((out / ".factsheet/tmp").iterdir())
 
 

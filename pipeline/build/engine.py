@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
+import threading
 import time
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,8 +116,9 @@ def build(
     """Build the jobs into ``out``; see the module docstring for the flow.
 
     ``executor`` runs the jobs the cache cannot skip (default: a LocalPool of
-    ``workers`` processes). Interrupted (Ctrl-C) or stopped by an error, the
-    build still writes the manifest of what it published, then re-raises.
+    ``workers`` processes). Interrupted (Ctrl-C), the build publishes the PDFs
+    finished so far with the manifest that lists them, then re-raises; stopped
+    by an error, it publishes nothing (output/ keeps its previous state).
     """
     started = time.perf_counter()
     brand = [f for f in brand_findings(project) if f.severity == "error"]
@@ -185,7 +188,8 @@ def build(
                         result = pending[index]
                         outcome = update.outcome or {}
                         key = todo[index][1]
-                        _publish(project, folder, entries, result, update.task, key, outcome)
+                        with _uninterrupted():  # a PDF, its entry and its cache record
+                            _publish(project, folder, entries, result, update.task, key, outcome)
                         _tell(progress, result, tally)
                         continue
                     tally.running.add(index)
@@ -193,8 +197,15 @@ def build(
                         tally.note = f"{update.task.relpath} runs again: {update.note}"
                     _tell(progress, None, tally)
                     tally.note = ""
-        finally:
-            folder.write_manifest(entries, f"factsheet {__version__}")
+        except KeyboardInterrupt:
+            # What finished is complete: publish it, listed in the manifest.
+            with _uninterrupted():
+                folder.write_manifest(entries, f"factsheet {__version__}")
+                folder.commit()
+            raise
+        # Stopped by an error (a full disk), nothing is published: the
+        # transaction is dropped, and no manifest is staged to fail in its turn.
+        folder.write_manifest(entries, f"factsheet {__version__}")
     return BuildReport(results, time.perf_counter() - started)
 
 
@@ -225,6 +236,24 @@ def _publish(
         folder.remember(key, entry)
     result.status = "failing" if outcome["draft"] else "built"
     result.draft = entry["draft"]
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Ctrl-C waits until the block is done, then interrupts as usual: what the
+    block stages belongs together. Signals reach only the main thread; in any
+    other the block simply runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught and callable(previous):
+            previous(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt
 
 
 def _tell(progress: Progress | None, result: JobResult | None, tally: Tally) -> None:

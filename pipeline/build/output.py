@@ -90,6 +90,10 @@ class OutputFolder:
         self.lock()
         return self
 
+    def commit(self) -> None:
+        """Publish what is staged now (an interrupted build's finished PDFs)."""
+        self.changes.commit()
+
     def __exit__(self, exc_type, *exc) -> None:
         try:
             if exc_type is None and self._changes is not None:
