@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from pipeline.checks import has_errors
 from pipeline.checks.gate import pdf_findings, source_findings
-from pipeline.errors import FactsheetError
+from pipeline.errors import FactsheetError, each_error
 from pipeline.source.loader import Loader, load_project
 
 KEYS = [
@@ -341,10 +341,12 @@ def mutated_copy(pristine: Path, name: str, steps: list[tuple]) -> Path:
 
 
 def our_error(error: FactsheetError) -> None:
-    """Our own error: one printable line naming a place, with a message."""
-    line = str(error)
-    assert "\n" not in line and line.isprintable() and len(line) < 1500, line[:2000]
-    assert ": error: " in line
+    """Our own error: each problem it holds (a sheet's are reported all at once) one
+    printable line naming a place, with a message."""
+    for single in each_error(error):
+        line = str(single)
+        assert "\n" not in line and line.isprintable() and len(line) < 1500, line[:2000]
+        assert ": error: " in line
 
 
 @pytest.mark.slow
