@@ -175,6 +175,50 @@ def test_a_broken_sheet_can_be_named_and_is_still_reported(broken_catalog) -> No
     assert data["checked"] == [QTA_EN] and data["errors"] == 2
 
 
+BROKEN = [f"{QTA_EN}:8: error: unknown key 'reviwed'", f"{QTA_EN}:13: error: missing required key"]
+
+
+def its_errors(result: subprocess.CompletedProcess) -> list[str]:
+    """The error lines on stderr, cut to the length of BROKEN's (flush left: not stripped)."""
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    cut = [error[: len(start)] for error, start in zip(errors, BROKEN, strict=False)]
+    return cut + errors[len(BROKEN) :]
+
+
+def test_a_broken_sheet_is_reported_once_however_many_of_its_jobs_fail(
+    broken_catalog, tmp_path
+) -> None:
+    variants = ("--variant", "standard", "--variant", "large-print")
+    out = ("--out", str(tmp_path / "out"))
+    result = run_cli(broken_catalog, "build", QTA, "-l", "en", *variants, *out)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert its_errors(result) == BROKEN
+    assert result.stderr.count(f"  {QTA_EN} cannot be read (see above)") == 1
+
+
+def test_commands_that_need_a_broken_sheet_give_its_own_errors(project_dir, tmp_path) -> None:
+    xlf = tmp_path / "fr.xlf"
+    run_cli(project_dir, "translate", "export", QTA, "--to", "fr", "--out", str(xlf), check=True)
+    exported = xlf.read_bytes()
+    break_two_keys(project_dir)
+    for args in (
+        ("translate", "export", QTA, "--to", "fr", "--out", str(xlf)),
+        ("translate", "import", str(xlf)),
+        ("approve", QTA, "--lang", "en", "--by", "A. Reviewer"),
+    ):
+        result = run_cli(project_dir, *args)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, args
+        assert its_errors(result) == BROKEN, (args, result.stderr)
+    assert xlf.read_bytes() == exported
+    assert not (project_dir / "sheets" / QTA / "fr.md").exists()
+    status = run_cli(project_dir, "translate", "status", "--format", "json")
+    assert status.returncode == 1
+    assert its_errors(status) == BROKEN
+    rows = json.loads(status.stdout)
+    assert rows[QTA]["en"] == "unreadable" and rows[QTA]["es"] == "draft, source unreadable"
+    assert rows[MBC]["en"] == "source"
+
+
 def test_shared_files_stop_the_run_with_every_error(project_dir: Path) -> None:
     """org.yaml, policy.yaml, blocks and brand are needed by every sheet: all their
     problems are listed at once, and machine-readable output stays valid."""
