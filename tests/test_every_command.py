@@ -259,7 +259,8 @@ def run(root: Path, row: Row, command: str) -> subprocess.CompletedProcess:
     else:
         spec = row.fault if "=" in row.fault else f"{row.fault}=ENOSPC"
         op, rest = spec.split("@")
-        where = ".fr.md" if command == "translate-import" else "/output/.factsheet/"
+        # import stages in the project's .factsheet/ (it writes sheets/, not output/)
+        where = "/.factsheet/tmp/" if command == "translate-import" else "/output/.factsheet/"
         spec = f"{op}:{where}@{rest}"
         runner = [sys.executable, str(HERE / "inject_fault.py"), *args]
         env |= {"FAULT": spec, "PYTHONPATH": str(HERE.parent)}

@@ -154,8 +154,7 @@ class Transaction:
         """
         if target not in self.staged and target not in self.removals and _holds(target, data):
             return target
-        # Named after its target too: a temp file left behind says what it was for.
-        temp = self.tmp / temp_name(f".{target.name[:120]}.new")
+        temp = self.tmp / temp_name(".new")
         try:
             self.tmp.mkdir(parents=True, exist_ok=True)
             target.parent.mkdir(parents=True, exist_ok=True)
