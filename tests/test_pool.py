@@ -281,25 +281,35 @@ def test_a_render_process_killed_from_outside_is_replaced(built: Path) -> None:
         assert (out / job["path"]).read_bytes() == (built / "output" / job["path"]).read_bytes()
 
 
-def test_ctrl_c_stops_the_workers_and_keeps_the_manifest_true(built: Path) -> None:
-    out = built / "out-interrupted"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "build", "--jobs", "2", "--out", str(out)],
-        cwd=built,
+def start_build(root: Path, jobs: int, out: Path) -> subprocess.Popen:
+    """`factsheet build` of the whole catalog, running, its output piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "build", "--jobs", str(jobs), "--out", str(out)],
+        cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def interrupted(process: subprocess.Popen) -> None:
+    """Ctrl-C: exit code 130, one word for it, no traceback."""
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+
+
+def test_ctrl_c_stops_the_workers_and_keeps_the_manifest_true(built: Path) -> None:
+    out = built / "out-interrupted"
+    process = start_build(built, 2, out)
     deadline = time.monotonic() + 120
     children: list[psutil.Process] = []
     while len(children) < 2 and time.monotonic() < deadline and process.poll() is None:
         children = render_processes(process.pid)
         time.sleep(0.05)
     assert len(children) == 2
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130
-    assert "interrupted" in stderr and "Traceback" not in stderr
+    interrupted(process)
     psutil.wait_procs(children, timeout=10)
     assert all(gone(child.pid) for child in children)
     listed = {e["path"] for e in json.loads((out / "manifest.json").read_text())["pdfs"]}
@@ -311,21 +321,12 @@ def test_ctrl_c_stops_the_workers_and_keeps_the_manifest_true(built: Path) -> No
 def test_ctrl_c_after_a_job_finished_publishes_it_listed_in_the_manifest(built: Path) -> None:
     """What finished before Ctrl-C is published, complete, with the manifest listing it."""
     out = built / "out-partial"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "build", "--jobs", "1", "--out", str(out)],
-        cwd=built,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_build(built, 1, out)
     assert process.stderr is not None
     first = ""
     while process.poll() is None and " built " not in first:
         first = process.stderr.readline()  # "[1/10] built en/<slug>.pdf 1.23s"
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
-    assert "interrupted" in stderr and "Traceback" not in stderr
+    interrupted(process)
     done = first.split(" built ")[1].split()[0]
     entries = {e["path"]: e for e in json.loads((out / "manifest.json").read_text())["pdfs"]}
     assert done in entries
