@@ -51,10 +51,12 @@ def render_html_to_pdf(
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
+    from .columns import install as install_columns
     from .tagging import MissingLanguage
     from .tagging import install as install_tagging
 
     install_tagging()
+    install_columns()
     sandbox = SandboxFetcher(
         ((project.root / "sheets").resolve(), (project.root / "styles").resolve())
     )
