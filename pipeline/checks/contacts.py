@@ -37,6 +37,7 @@ from ..source.hours_prose import HoursClaim, stated_hours
 from ..source.lookalikes import check_address
 from ..source.markdown import parse_inline, plain_text
 from ..source.model import Channel, Link, Project, Sheet
+from ..source.units import BLOCK_NAMES
 from .registry import Finding, finding, rule
 from .source import link_findings
 
@@ -279,10 +280,7 @@ def _block_texts(project: Project, lang: str) -> list[tuple[str, str]]:
     blocks = project.blocks.get(lang)
     if blocks is None:
         return []
-    texts = [
-        (name, getattr(blocks, name))
-        for name in ("disclaimer", "helpline_intro", "language_assistance", "review_note")
-    ]
+    texts = [(name, getattr(blocks, name)) for name in BLOCK_NAMES if getattr(blocks, name)]
     labels = blocks.labels
     texts += [(f"labels.{name}", getattr(labels, name)) for name in type(labels).model_fields]
     return texts

@@ -20,9 +20,11 @@ from .. import __version__
 from ..errors import InputError
 from ..source.cldr import direction
 from ..source.clinics import load_clinic
+from ..source.linebreak import guard_for, protect_html
 from ..source.model import Project, Sheet
 from ..source.texts import sheet_texts
 from .fonts import font_stack
+from .hyphenation import hyphenation_css
 from .imprint import imprint_context
 from .options import MARKS_MM, PAPERS, Options
 from .qr import qr_context
@@ -108,7 +110,7 @@ def page_rules(project: Project, lang: str, options: Options, footer_left: str) 
         f" font-family: {fonts}; font-size: {footer_size}pt;{align} }}\n"
         f"  @bottom-right {{ content: {page_label_css(labels.page)};"
         f" font-family: {fonts}; font-size: {footer_size}pt;{align} }}\n"
-        "}\n"
+        "}\n" + hyphenation_css(lang, large)
     )
 
 
@@ -138,6 +140,22 @@ def sheet_context(
         imprint = imprint_context(project, options.imprint, clinic, texts.clinic_channels)
     front = sheet.front
     stylesheets = [path.as_uri() for path in sorted(project.brand_dir.glob("*.css"))]
+    # Strings the template prints keep their contacts, dates, ids and names whole
+    # on a line, as sheet text does (source/linebreak.py).
+    guard = guard_for(project.org, project.policy, sheet.lang)
+    if clinic is not None:
+        guard = guard.with_names(clinic.name)
+
+    def keep(text: str | None) -> Markup | None:
+        return None if text is None else Markup(protect_html(text, guard))
+
+    if imprint is not None:
+        imprint = {
+            **imprint,
+            "name": keep(imprint["name"]),
+            "address": keep(imprint["address"]),
+            "channels": [_channel(channel, keep) for channel in imprint["channels"]],
+        }
     context = {
         "lang": sheet.lang,
         "dir": direction(sheet.lang),
@@ -145,6 +163,8 @@ def sheet_context(
         "org": project.org,
         "brand": project.brand,
         "front": front,
+        "series": keep(front.series),
+        "title": keep(front.title),
         # The organisation's own texts (the trademark line) stay in its language.
         "org_lang": project.org.default_lang,
         "org_dir": direction(project.org.default_lang),
@@ -163,15 +183,28 @@ def sheet_context(
         "logo_url": (project.brand_dir / project.brand.logo).as_uri(),
         "body_html": Markup(sheet.body.html),
         "blocks": {name: Markup(value) for name, value in bodies.items()},
-        "channels": texts.channels,
-        "reviewed": texts.reviewed,
-        "next_review": texts.next_review,
-        "ident": texts.ident,
+        "channels": [_channel(channel, keep) for channel in texts.channels],
+        "reviewed": keep(texts.reviewed),
+        "next_review": keep(texts.next_review),
+        "ident": keep(texts.ident),
         "imprint": imprint,
         "qr": qr_context(project, sheet) if options.qr else None,
+        # A tighter setting (render/fit.py) when the sheet would spill onto a new page.
+        "fit": "",
     }
     context.update(extra or {})
     return context
+
+
+def _channel(channel, keep) -> dict:
+    """A channel as the template prints it: number or address and hours kept whole."""
+    return {
+        "id": channel.id,
+        "label": channel.label,
+        "href": channel.href,
+        "text": keep(channel.text),
+        "hours": [keep(line) for line in channel.hours],
+    }
 
 
 def sheet_html(project: Project, sheet: Sheet, options: Options, extra: dict | None = None) -> str:

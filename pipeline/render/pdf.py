@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -18,6 +19,7 @@ from ..errors import RenderError
 from ..source.clinics import IMPRINT_KEY
 from ..source.model import Project, Sheet
 from ..source.reviews import STATUS_KEY
+from .fit import LEVELS, spills
 from .fonts import font_config
 from .html import sheet_html
 from .options import BLEED_MM, PT_PER_MM, Options
@@ -46,16 +48,25 @@ def render_html_to_pdf(
     where: str,
     metadata: dict[str, str] | None = None,
     post=None,
+    tighter: Sequence[Callable[[], str]] = (),
+    max_pages: int | None = None,
 ) -> Rendered:
-    """WeasyPrint, sandboxed and with every renderer error turned into ours."""
+    """WeasyPrint, sandboxed and with every renderer error turned into ours.
+
+    ``tighter``: the same document set tighter (fit.py), tried in order when the
+    layout spills onto a nearly empty last page or past ``max_pages``; the first
+    that needs fewer pages is the one written.
+    """
     from weasyprint import HTML
     from weasyprint.urls import FatalURLFetchingError
 
     from .columns import install as install_columns
+    from .hyphenation import install as install_hyphenation
     from .tagging import MissingLanguage
     from .tagging import install as install_tagging
 
     install_tagging()
+    install_hyphenation()
     install_columns()
     sandbox = SandboxFetcher(
         ((project.root / "sheets").resolve(), (project.root / "styles").resolve())
@@ -63,12 +74,23 @@ def render_html_to_pdf(
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
-    try:
-        document = HTML(
-            string=html,
+
+    def layout(text: str):
+        return HTML(
+            string=text,
             base_url=(project.root / "sheets").as_uri() + "/",
             url_fetcher=sandbox.make(),
         ).render(font_config=font_config(), pdf_variant="pdf/ua-1")
+
+    try:
+        document = layout(html)
+        if tighter and spills(document, max_pages):
+            for make in tighter:
+                candidate_html = make()
+                candidate = layout(candidate_html)
+                if len(candidate.pages) < len(document.pages):
+                    html, document = candidate_html, candidate
+                    break
         for key, value in (metadata or {}).items():
             document.metadata.custom[key] = value
         output = io.BytesIO()
@@ -206,4 +228,20 @@ def render_sheet(
     if options.imprint:
         metadata[IMPRINT_KEY] = options.imprint
     post = set_bleed_boxes if options.print_marks else None
-    return render_html_to_pdf(html, project, sheet.display, metadata, post)
+    tighter = [
+        (lambda level=level: sheet_html(project, sheet, options, {**(extra or {}), "fit": level}))
+        for level in LEVELS
+    ]
+    return render_html_to_pdf(
+        html, project, sheet.display, metadata, post, tighter, page_limit(project, sheet, options)
+    )
+
+
+def page_limit(project: Project, sheet: Sheet, options: Options) -> int:
+    """The pages the policy allows this copy (pdf-pages checks the same number)."""
+    policy = project.policy
+    if options.variant == "large-print":
+        limit = policy.max_pages_large_print
+    else:
+        limit = policy.max_pages_for(sheet.lang)
+    return limit + (policy.imprint_extra_pages if options.imprint else 0)

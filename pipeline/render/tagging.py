@@ -238,6 +238,15 @@ class _Builder:
         ):
             self._artifact_box(box, artifact_properties(box))
             return
+        if element_tag == "span" and _layout_only(box.element):
+            # A span that only keeps text whole or isolates its direction
+            # (source/linebreak.py) says nothing to a reader: its text joins
+            # the parent's. Inside a link it carries a copy of the link's
+            # annotation (WeasyPrint's link is inherited), which belongs to it.
+            if box.link_annotation and parent["S"] == "/Link":
+                self._link(parent, box)
+            self._build_children(box, parent)
+            return
         if tag == "Figure" and element_tag in ("img", SVG) and parent["S"] == "/Figure":
             # <img> or inline <svg> inside <figure>: one Figure element, alt text on it.
             alt = figure_alt(box)
@@ -392,6 +401,18 @@ class _Builder:
         pdf.catalog["MarkInfo"] = pydyf.Dictionary({"Marked": "true"})
         if "Lang" not in pdf.catalog:
             raise MissingLanguage("the document has no language (lang on <html>)")
+
+
+#: Classes of spans that only steer line breaking (source/linebreak.py).
+LAYOUT_CLASSES = frozenset({"unbroken", "unhyphenated"})
+
+
+def _layout_only(element) -> bool:
+    """A span that steers line breaking or direction only: no language, no other class."""
+    if element is None or element.get("lang") is not None:
+        return False
+    classes = set((element.get("class") or "").split())
+    return classes <= LAYOUT_CLASSES and (bool(classes) or element.get("dir") is not None)
 
 
 def add_tags(pdf, document, pdf_version, page_streams) -> None:

@@ -5,7 +5,9 @@ the end of the document (or of the list item holding it), or at the closing
 marker of a later callout, so the sections in between silently disappear
 into a box; and a kind it does not know stays a paragraph of raw colons.
 Both, a callout inside another and a stray ``:::`` are errors here, each at
-the line where it opens, with a "did you mean" for a misspelt kind.
+the line where it opens, with a "did you mean" for a misspelt kind. A callout
+is written as a ``<section>`` with its title as its heading (markdown.py
+renders the title, these rules the box).
 """
 
 from __future__ import annotations
@@ -107,3 +109,21 @@ def _unclosed(
         hint="end the callout with a line ':::' after its last line",
         column=where.find(":") + 1 or None,
     )
+
+
+def _render_open(self, tokens: list[Token], idx: int, options, env) -> str:
+    """markdown-it render rule: the box opens as a section headed by its title."""
+    token = tokens[idx]
+    title_html = token.meta.get("title_html", "")
+    kind = token.meta.get("kind", "callout")
+    return (
+        f'<section class="callout callout-{kind}">\n<h2 class="callout-title">{title_html}</h2>\n'
+    )
+
+
+def _render_close(self, tokens: list[Token], idx: int, options, env) -> str:
+    return "</section>\n"
+
+
+#: markdown-it render rules of the container plugin's tokens (markdown.py installs them).
+CALLOUT_RULES = {"container_callout_open": _render_open, "container_callout_close": _render_close}

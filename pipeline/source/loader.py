@@ -29,6 +29,7 @@ from .catalog import plural_problem
 from .files import read_text
 from .ids import refuse_duplicate_ids
 from .images import check_image
+from .linebreak import guard_for
 from .markdown import parse_body, render_inline
 from .model import (
     Approval,
@@ -48,6 +49,7 @@ from .model import (
 from .parsecache import ParseCache, default_folder
 from .reviews import REVIEW_LOG
 from .snapshots import parse_snapshot, snapshot_path
+from .units import BLOCK_NAMES
 from .yamlfile import LineMap, parse_yaml, validate
 
 T = TypeVar("T")
@@ -116,9 +118,13 @@ class Loader:
         return brand, folder
 
     def load_blocks(
-        self, org: Org | None = None
+        self, org: Org | None = None, policy: Policy | None = None
     ) -> tuple[dict[str, Blocks], dict[str, dict[str, str]]]:
-        """Every blocks/<lang>.yaml; the problems of all of them are raised together."""
+        """Every blocks/<lang>.yaml; the problems of all of them are raised together.
+
+        With ``org`` the texts are kept whole around its names and contacts
+        (linebreak.py); without it (org.yaml broken) they are only checked.
+        """
         folder = self.sheets_dir / "_org" / "blocks"
         blocks: dict[str, Blocks] = {}
         bodies: dict[str, dict[str, str]] = {}
@@ -126,7 +132,7 @@ class Loader:
         errors: list[FactsheetError] = []
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
             try:
-                block, body, lines = self._load_block(path)
+                block, body, lines = self._load_block(path, org, policy or Policy())
             except FactsheetError as error:
                 errors.extend(each_error(error))
                 continue
@@ -136,7 +142,9 @@ class Loader:
         raise_all(errors)
         return blocks, bodies
 
-    def _load_block(self, path: Path) -> tuple[Blocks, dict[str, str], LineMap]:
+    def _load_block(
+        self, path: Path, org: Org | None, policy: Policy
+    ) -> tuple[Blocks, dict[str, str], LineMap]:
         shown = self.display(path)
         data, lines = parse_yaml(read_text(path, shown), shown)
         block = validate(Blocks, data, shown, lines, "shared blocks")
@@ -150,9 +158,11 @@ class Loader:
                 lines.get(key),
                 hint="write one line per CLDR plural category; {count} is the number",
             )
+        guard = guard_for(org, policy, block.lang) if org is not None else None
         body = {
-            name: render_inline(getattr(block, name), shown, lines.get((name,), 1))[0]
-            for name in ("disclaimer", "helpline_intro", "language_assistance", "review_note")
+            name: render_inline(getattr(block, name), shown, lines.get((name,), 1), guard)[0]
+            for name in BLOCK_NAMES
+            if getattr(block, name) is not None
         }
         return block, body, lines
 
@@ -235,6 +245,8 @@ class Loader:
         checked again all the same.
         """
         shown = self.display(path)
+        # The names and phone region a sheet's text is kept whole around (linebreak.py).
+        guarded = guard_for(org, policy, "und")
         key = ParseCache.key(
             str(self.root),
             str(path),
@@ -242,6 +254,7 @@ class Loader:
             org.publish_base_url,
             policy.limits.model_dump_json(),
             ",".join(callouts),
+            repr((guarded.names, guarded.region)),
         )
         cached = self.cache.get(key)
         if cached is not None:  # images may have changed without the text: check them
@@ -320,6 +333,7 @@ class Loader:
                     resolve_image=resolve_image,
                     limits=policy.limits,
                     callouts=callouts,
+                    guard=guard_for(org, policy, lang),
                 )
             except FactsheetError as error:
                 errors.extend(each_error(error))
@@ -405,7 +419,7 @@ class Loader:
         org = self._collect(errors, self.load_org)
         policy, policy_lines = self._collect(errors, self.load_policy) or (Policy(), {})
         # Blocks do not depend on org.yaml: their problems are listed with its.
-        loaded_blocks = self._collect(errors, lambda: self.load_blocks(org))
+        loaded_blocks = self._collect(errors, lambda: self.load_blocks(org, policy))
         loaded_brand = self._collect(errors, lambda: self.load_brand(org.brand)) if org else None
         raise_all(errors)  # shared files: every sheet needs them
         assert org is not None and loaded_blocks is not None and loaded_brand is not None

@@ -21,10 +21,11 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 
 from ..errors import InputError, raise_all
-from .callouts import DEFAULT_CALLOUTS, check_containers
+from .callouts import CALLOUT_RULES, DEFAULT_CALLOUTS, check_containers
 from .cldr import direction
 from .hrefs import SAFE_SCHEMES, link_scheme, sheet_target
 from .langtag import check_language_tag
+from .linebreak import Guard, protect_inline
 from .model import Body, Heading, Image, Link, Policy, Unit
 from .unitids import IdMaker, split_explicit_id, take_explicit_id
 
@@ -66,6 +67,8 @@ class _State:
     langs: list[tuple[str, int]] = field(default_factory=list)
     section: str = ""
     ids: IdMaker = field(default_factory=IdMaker)
+    #: What lines may not break inside (linebreak.py); None: nothing is wrapped.
+    guard: Guard | None = None
 
 
 def parse_body(
@@ -77,16 +80,18 @@ def parse_body(
     max_depth: int = 4,
     limits: Policy.Limits | None = None,
     callouts: tuple[str, ...] = DEFAULT_CALLOUTS,
+    guard: Guard | None = None,
 ) -> Body:
     """Parse a sheet body.
 
     ``resolve_link`` maps a ``sheet:`` target to a URL; ``resolve_image`` maps an
     image path to a URL the renderer may fetch (it raises InputError itself).
     ``limits`` bound the work the body may cause (items, headings, nesting);
-    ``callouts`` are the container kinds the brand styles.
+    ``callouts`` are the container kinds the brand styles; ``guard`` says what
+    lines may not break inside (linebreak.py).
     """
     tokens = _MD.parse(text)
-    state = _State(display, first_line)
+    state = _State(display, first_line, guard=guard)
     check_size(tokens, state, limits or Policy.Limits(max_list_depth=max_depth))
     raise_all(check_containers(tokens, text.split("\n"), display, first_line, callouts))
     _walk(tokens, state, resolve_link, resolve_image)
@@ -103,12 +108,15 @@ def parse_body(
     )
 
 
-def render_inline(text: str, display: str, line: int) -> tuple[str, list[tuple[str, int]]]:
+def render_inline(
+    text: str, display: str, line: int, guard: Guard | None = None
+) -> tuple[str, list[tuple[str, int]]]:
     """Inline Markdown of a shared block -> HTML; returns the HTML and its lang spans."""
     tokens = _MD.parseInline(text)
-    state = _State(display, line)
+    state = _State(display, line, guard=guard)
     for token in tokens:
         _check_children(token.children or [], state, line, lambda href: href, lambda s, n: s)
+    _keep_whole(tokens, state)
     return _MD.renderer.render(tokens, _MD.options, {}), state.langs
 
 
@@ -228,6 +236,7 @@ def _walk(tokens, state, resolve_link, resolve_image) -> None:
             inline = _MD.parseInline(title)
             for part in inline:
                 _check_children(part.children or [], state, line, resolve_link, resolve_image)
+            _keep_whole(inline, state)
             token.meta["title"] = title
             token.meta["title_html"] = _MD.renderer.render(inline, _MD.options, {})
         elif kind == "container_callout_close":
@@ -260,6 +269,14 @@ def _walk(tokens, state, resolve_link, resolve_image) -> None:
             for number, child in enumerate(alts, start=1):
                 alt_id = f"{unit_id}.alt" + (str(number) if number > 1 else "")
                 state.units.append(Unit(alt_id, "alt", child.content, line, state.section))
+            _keep_whole([token], state)
+
+
+def _keep_whole(inline: list[Token], state: _State) -> None:
+    """Wrap what a line may not break inside (contacts, names, dates ...) in spans."""
+    if state.guard is not None:
+        for token in inline:
+            token.children = protect_inline(token.children or [], state.guard)
 
 
 def _check_children(children: list[Token], state: _State, line: int, resolve_link, resolve_image):
@@ -377,18 +394,5 @@ def _raw(markup: str) -> Token:
     return token
 
 
-def _render_callout_open(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
-    title_html = token.meta.get("title_html", "")
-    kind = token.meta.get("kind", "callout")
-    return (
-        f'<section class="callout callout-{kind}">\n<h2 class="callout-title">{title_html}</h2>\n'
-    )
-
-
-def _render_callout_close(self, tokens, idx, options, env) -> str:
-    return "</section>\n"
-
-
-_MD.add_render_rule("container_callout_open", _render_callout_open)
-_MD.add_render_rule("container_callout_close", _render_callout_close)
+for _name, _rule in CALLOUT_RULES.items():
+    _MD.add_render_rule(_name, _rule)

@@ -335,6 +335,10 @@ class Blocks(Strict):
     helpline_intro: str = Field(min_length=1)
     language_assistance: str = Field(min_length=1)
     review_note: str = Field(min_length=1)
+    #: The trademark line ("Harborlight and the lighthouse mark are trademarks of
+    #: ..."), in this language. Without it a sheet prints org.yaml's ``trademark``
+    #: in the organisation's language, isolated from the text around it.
+    trademark: str | None = Field(default=None, min_length=1)
     labels: Labels
     #: The catalog site's strings (source/catalog.py; the loader checks their plural
     #: forms against the language); a language without them shows the default

@@ -15,7 +15,9 @@ import hashlib
 from .model import Blocks, Sheet, Snapshot, SnapshotUnit, Unit
 from .unitids import FRONT_KEYS
 
-BLOCK_NAMES = ("disclaimer", "helpline_intro", "language_assistance", "review_note")
+#: The texts of a blocks file printed on every sheet, each a unit for translators
+#: (``trademark`` only where the file has one: without it a sheet prints org.yaml's).
+BLOCK_NAMES = ("disclaimer", "helpline_intro", "language_assistance", "review_note", "trademark")
 
 
 def front_units(sheet: Sheet) -> list[Unit]:
@@ -56,7 +58,11 @@ def block_units(blocks: Blocks, only_set: bool = False) -> list[Unit]:
     """The shared blocks and labels of one language as units (``block:disclaimer``,
     ``label:page``); ``only_set`` keeps only the labels the file sets (a default
     left in English is not a translation)."""
-    units = [Unit(f"block:{name}", "block", getattr(blocks, name), 0) for name in BLOCK_NAMES]
+    units = [
+        Unit(f"block:{name}", "block", getattr(blocks, name), 0)
+        for name in BLOCK_NAMES
+        if getattr(blocks, name) is not None
+    ]
     labels = blocks.labels.model_dump(exclude_unset=only_set)
     units += [Unit(f"label:{name}", "label", text, 0) for name, text in labels.items()]
     return units

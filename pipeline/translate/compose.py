@@ -85,7 +85,7 @@ def compose_blocks(
     The catalog site's strings are not exported: the file keeps its own."""
     data: dict = {"lang": lang, "status": "draft"}
     data["translation_of"] = {"lang": source.lang, "source_hash": blocks_hash(source)}
-    data |= {name: text[f"block:{name}"] for name in BLOCK_NAMES}
+    data |= {name: text[f"block:{name}"] for name in BLOCK_NAMES if f"block:{name}" in text}
     data["labels"] = {k[len("label:") :]: v for k, v in text.items() if k.startswith("label:")}
     if existing is not None and existing.catalog is not None:
         data["catalog"] = existing.catalog.model_dump()
