@@ -58,14 +58,40 @@ _BRACKETS = {
     "［": "］",
 }
 #: CLDR units a health sheet writes after a number (unit_patterns keys).
-_UNITS = (
-    "duration-century duration-decade duration-year duration-month duration-week duration-day "
-    "duration-hour duration-minute duration-second mass-kilogram mass-gram mass-milligram "
-    "mass-microgram mass-pound mass-ounce volume-liter volume-milliliter volume-deciliter "
-    "volume-cup volume-teaspoon volume-tablespoon length-meter length-centimeter "
-    "length-millimeter length-inch length-foot concentr-percent concentr-permille "
-    "temperature-celsius temperature-fahrenheit energy-foodcalorie energy-kilocalorie"
-).split()
+_UNITS = [
+    "duration-century",
+    "duration-decade",
+    "duration-year",
+    "duration-month",
+    "duration-week",
+    "duration-day",
+    "duration-hour",
+    "duration-minute",
+    "duration-second",
+    "mass-kilogram",
+    "mass-gram",
+    "mass-milligram",
+    "mass-microgram",
+    "mass-pound",
+    "mass-ounce",
+    "volume-liter",
+    "volume-milliliter",
+    "volume-deciliter",
+    "volume-cup",
+    "volume-teaspoon",
+    "volume-tablespoon",
+    "length-meter",
+    "length-centimeter",
+    "length-millimeter",
+    "length-inch",
+    "length-foot",
+    "concentr-percent",
+    "concentr-permille",
+    "temperature-celsius",
+    "temperature-fahrenheit",
+    "energy-foodcalorie",
+    "energy-kilocalorie",
+]
 _NUMBER = r"\d+(?:[.,\u00a0\u202f]\d{3})*(?:[.,]\d+)?(?:\s?[–-]\s?\d+(?:[.,]\d+)?)?"
 #: A word that mixes letters and digits, joined by - / . (PIK3CA, BRCA1/BRCA2, HL-MBC-01).
 #: Letters of alphabetic scripts only: \w would run through a whole clause of
