@@ -17,6 +17,7 @@ from . import (  # noqa: F401  (registers rules)
     brand,
     contacts,
     fidelity,
+    pagefill,
     pdf_content,
     pdf_links,
     pdfua,

@@ -42,6 +42,8 @@ class Paint:
 
     box: Box
     order: int
+    image: bool = False  # an image or form (Do), not a fill or stroke
+    artifact: bool = False
 
 
 @dataclass
@@ -139,7 +141,15 @@ def _artifact(properties) -> bool:
 
 
 def read_page(pdf: ReadPdf, index: int) -> Page:
-    """Replay one page's content stream; forms (Do) are painted as their box."""
+    """Replay one page's content stream (once per file: every check shares it);
+    forms (Do) are painted as their box."""
+    cache = pdf.__dict__.setdefault("_drawn", {})
+    if index not in cache:
+        cache[index] = _replay(pdf, index)
+    return cache[index]
+
+
+def _replay(pdf: ReadPdf, index: int) -> Page:
     page = pdf.reader.pages[index]
     fonts = _fonts(page.get("/Resources", DictionaryObject()).get_object())
     xobjects = page.get("/Resources", {}).get("/XObject", {}) or {}
@@ -227,7 +237,7 @@ def read_page(pdf: ReadPdf, index: int) -> Page:
         elif op in (b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"S", b"s", b"n"):
             box = _bbox(path)
             if op != b"n" and box is not None:
-                out.paints.append(Paint(intersect(box, clip) or box, order))
+                out.paints.append(Paint(intersect(box, clip) or box, order, False, any(marked)))
                 order += 1
             if pending_clip:
                 clip = intersect(clip, box)
@@ -241,7 +251,7 @@ def read_page(pdf: ReadPdf, index: int) -> Page:
                 corners = [_apply(ctm, x0, y0), _apply(ctm, x1, y1)]
             box = _bbox(corners)
             if box is not None:
-                out.paints.append(Paint(intersect(box, clip) or box, order))
+                out.paints.append(Paint(intersect(box, clip) or box, order, True, any(marked)))
                 order += 1
     return out
 

@@ -14,6 +14,7 @@ from .brand import check_brand
 from .contacts import check_contacts
 from .fidelity import check_fidelity
 from .pdf_content import check_pdf_content
+from .pagefill import check_page_fill
 from .pdf_links import check_pdf_links
 from .pdfua import check_pdfua
 from .readpdf import ReadPdf
@@ -81,6 +82,7 @@ def pdf_findings(
             *check_pdfua(pdf, path),
             *check_overflow(pdf, sheet, path),
             *check_pdf_links(pdf, project, path),
+            *check_page_fill(pdf, path),
         ]
         if "contact_hours" in project.policy.required:
             found += check_visible(pdf, sheet_texts(project, sheet, clinic), path)

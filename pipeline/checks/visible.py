@@ -54,7 +54,8 @@ def _outside(box: Box, frame: Box | None) -> bool:
     )
 
 
-def _art(pdf: ReadPdf, index: int) -> Box:
+def art_box(pdf: ReadPdf, index: int) -> Box:
+    """The page's content area: its /ArtBox (the @page margins), else its TrimBox."""
     page = pdf.reader.pages[index]
     box = page.artbox if "/ArtBox" in page else page.trimbox
     return float(box.left), float(box.bottom), float(box.right), float(box.top)
@@ -124,7 +125,7 @@ def check_visible(pdf: ReadPdf, texts: SheetTexts, path: str) -> list[Finding]:
                 runs = _find(page, needle)
                 if not runs:
                     continue
-                art = _art(pdf, index)
+                art = art_box(pdf, index)
                 problems = [p for p in (_problem(r, page, art) for r in runs) if p]
                 if problems:
                     out.append(
@@ -166,7 +167,7 @@ def check_overflow(pdf: ReadPdf, sheet: Sheet, path: str) -> list[Finding]:
     seen: set[str] = set()
     for index in range(len(pdf.reader.pages)):
         page = read_page(pdf, index)
-        art = _art(pdf, index)
+        art = art_box(pdf, index)
         runs = [r for r in page.runs if not r.artifact and _letters(r.text) and not r.invisible]
         for run in runs:
             why = None

@@ -21,6 +21,7 @@ from ..source.model import Project, Sheet
 from ..source.reviews import STATUS_KEY
 from .fit import LEVELS, spills
 from .fonts import font_config
+from .fontsubset import finish as embed_bare_cff
 from .html import sheet_html
 from .options import BLEED_MM, PT_PER_MM, Options
 from .sandbox import SandboxFetcher
@@ -61,6 +62,7 @@ def render_html_to_pdf(
     from weasyprint.urls import FatalURLFetchingError
 
     from .columns import install as install_columns
+    from .fontsubset import install as install_font_subset
     from .hyphenation import install as install_hyphenation
     from .tagging import MissingLanguage
     from .tagging import install as install_tagging
@@ -68,6 +70,7 @@ def render_html_to_pdf(
     install_tagging()
     install_hyphenation()
     install_columns()
+    install_font_subset()
     sandbox = SandboxFetcher(
         ((project.root / "sheets").resolve(), (project.root / "styles").resolve())
     )
@@ -163,6 +166,7 @@ def _with_art_boxes(post):
 
     def finish(document, pdf) -> None:
         set_art_boxes(document, pdf)
+        embed_bare_cff(document, pdf)
         if post is not None:
             post(document, pdf)
 
