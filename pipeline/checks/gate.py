@@ -13,8 +13,8 @@ from ..source.texts import sheet_texts
 from .brand import check_brand
 from .contacts import check_contacts
 from .fidelity import check_fidelity
-from .pdf_content import check_pdf_content
 from .pagefill import check_page_fill
+from .pdf_content import check_pdf_content
 from .pdf_links import check_pdf_links
 from .pdfua import check_pdfua
 from .readpdf import ReadPdf
