@@ -32,6 +32,7 @@ from pypdf.generic import (
     NameObject,
 )
 
+from .contentstream import FastContentStream
 from .pdftext import INLINE_TYPES, marked_texts
 
 # pypdf reports what it repairs ("EOF marker not found") through logging; with no
@@ -163,7 +164,7 @@ class ReadPdf:
         source = current.get_object() if current is not None else None
         # "bytes": keep text operands as raw bytes, as pypdf's text extraction does,
         # so that each font's ToUnicode map decodes them.
-        parsed = ContentStream(source, self.reader, "bytes")
+        parsed = FastContentStream(source, self.reader, "bytes")
         page[NameObject("/Contents")] = parsed
         return parsed
 

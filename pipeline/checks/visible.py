@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 from ..source.model import Sheet
 from ..source.texts import SheetTexts
@@ -90,28 +91,47 @@ def _problem(run: Run, page: Page, art: Box) -> str | None:
     return _covered_by(run, page)
 
 
+def _index(page: Page) -> tuple[list[Run], str, list[tuple[int, int]], list[Counter]]:
+    """A page's visible runs, their normalised text joined, each run's span in it
+    and its words: worked out once per page, searched once per needle."""
+    cached = page.__dict__.get("_index")
+    if cached is None:
+        runs = [r for r in page.runs if not r.artifact and r.text.strip()]
+        joined, spans = "", []
+        for run in runs:
+            start = len(joined)
+            joined += normalise(run.text)
+            spans.append((start, len(joined)))
+        cached = (runs, joined, spans, [Counter(tokens(r.text)) for r in runs])
+        page.__dict__["_index"] = cached
+    return cached
+
+
 def _find(page: Page, needle: str) -> list[Run]:
-    """The runs that draw ``needle`` (exactly, or its words close together for RTL)."""
-    runs = [r for r in page.runs if not r.artifact and r.text.strip()]
-    joined, spans = "", []
-    for run in runs:
-        start = len(joined)
-        joined += normalise(run.text)
-        spans.append((start, len(joined)))
+    """The runs that draw ``needle`` (exactly, or its words close together for RTL):
+    the shortest window of runs holding all its words, the first of those."""
+    runs, joined, spans, words = _index(page)
     target = normalise(needle)
     at = joined.find(target) if target else -1
     if at >= 0:
         return [r for r, (a, b) in zip(runs, spans, strict=True) if a < at + len(target) and b > at]
-    want = tokens(needle)
+    want = Counter(tokens(needle))
     if not want:
         return []
-    for size in range(1, min(len(runs), len(want) * 2 + 4) + 1):
-        for start in range(0, len(runs) - size + 1):
-            window = runs[start : start + size]
-            have = tokens(" ".join(r.text for r in window))
-            if all(have.count(t) >= want.count(t) for t in set(want)):
-                return window
-    return []
+    longest = min(len(runs), sum(want.values()) * 2 + 4)
+    best: tuple[int, int] | None = None
+    for start in range(len(runs)):
+        if not want.keys() & words[start].keys():
+            continue
+        have: Counter = Counter()
+        for end in range(start, min(len(runs), start + longest)):
+            have.update(words[end])
+            if best is not None and end - start >= best[1] - best[0]:
+                break
+            if all(have[word] >= count for word, count in want.items()):
+                best = (start, end + 1)
+                break
+    return runs[best[0] : best[1]] if best else []
 
 
 def check_visible(pdf: ReadPdf, texts: SheetTexts, path: str) -> list[Finding]:
@@ -176,11 +196,16 @@ def check_overflow(pdf: ReadPdf, sheet: Sheet, path: str) -> list[Finding]:
             elif _outside(run.box, run.clip):
                 why = "is cut off by its box"
             else:
+                x0, y0, x1, y1 = run.box
                 over = next(
                     (
                         o
                         for o in runs
                         if o.order > run.order
+                        and o.box[0] < x1
+                        and o.box[2] > x0
+                        and o.box[1] < y1
+                        and o.box[3] > y0
                         and area(intersect(run.box, o.box)) > area(run.box) * _COVERED
                     ),
                     None,
