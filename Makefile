@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # Every Python package, pinned with its sha256: a fresh clone gets exactly the
 # versions the suite passed with. `make upgrade` refreshes it (uv pip compile).
 LOCK := requirements.lock
-LOCK_FLAGS := --extra dev --extra tooling --generate-hashes --universal --python-version 3.11
+LOCK_FLAGS := --extra dev --extra tooling --extra bench --generate-hashes --universal --python-version 3.11
 # What the renderer needs from the system: Pango >= 1.44 for text layout,
 # libharfbuzz-subset0 so WeasyPrint subsets fonts natively (about 6x faster than
 # its fontTools fallback), and fonts for every script in the sample catalog.

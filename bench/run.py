@@ -6,10 +6,17 @@ with lists and a callout) in a temporary folder, then measures:
 - a full pipeline build with --jobs 1 (render + tagging + every PDF check);
 - a full build with --jobs 2;
 - a no-op rebuild, a one-sheet-change rebuild, and `factsheet --help`;
-- pages per second and peak RSS of a worker.
-Figures are ratios within this run, so they compare like with like.
+- pages per second and peak RSS of a worker;
+- a warm worker: one process rendering and gating English sheets one after the
+  other (what each job costs once fonts and templates are loaded), per page;
+- Typst (the `typst` package, a bench-only dependency) typesetting the same
+  English sheets from Typst markup, cold (a fresh process per sheet: import,
+  font loading, compile) and warm (one compiler for all), per page.
+Figures are ratios within this run, so they compare like with like. Wall-clock
+seconds are shown with CPU seconds beside them: on a machine shared with other
+work, CPU time is the steadier of the two.
 
-Usage: python bench/run.py [--sheets 40] [--langs 5]
+Usage: python bench/run.py [--sheets 40] [--langs 5] [--reference 10]
 """
 
 from __future__ import annotations
@@ -81,8 +88,22 @@ def sentence(rng: random.Random, words: int = 12) -> str:
     return " ".join(chosen).capitalize() + "."
 
 
+def sheet_content(rng: random.Random) -> list[tuple[str, list[str]]]:
+    """8 sections: (paragraph, list items), the same for the pipeline and Typst."""
+    sections = []
+    for section in range(8):
+        paragraph = " ".join(sentence(rng) for _ in range(3))
+        items = [sentence(rng, 6) for _ in range(5)] if section % 2 == 0 else []
+        sections.append((paragraph, items))
+    return sections
+
+
 def sheet_text(rng: random.Random, index: int, lang: str) -> str:
     """A two-page sheet: 8 sections of paragraphs and lists, and a Resources callout."""
+    return sheet_markdown(index, lang, sheet_content(rng))
+
+
+def sheet_markdown(index: int, lang: str, sections: list[tuple[str, list[str]]]) -> str:
     parts = [
         "---",
         f"id: BENCH-{index:03d}",
@@ -99,10 +120,10 @@ def sheet_text(rng: random.Random, index: int, lang: str) -> str:
         "---",
         "",
     ]
-    for section in range(8):
-        parts += [f"## Section {section + 1}", "", " ".join(sentence(rng) for _ in range(3)), ""]
-        if section % 2 == 0:
-            parts += [f"- {sentence(rng, 6)}" for _ in range(5)] + [""]
+    for number, (paragraph, items) in enumerate(sections, 1):
+        parts += [f"## Section {number}", "", paragraph, ""]
+        if items:
+            parts += [f"- {item}" for item in items] + [""]
     parts += [
         "::: callout Resources",
         "- Call our helpline at [1-877-555-0142](tel:+18775550142).",
@@ -113,18 +134,82 @@ def sheet_text(rng: random.Random, index: int, lang: str) -> str:
     return "\n".join(parts)
 
 
+TYPST_HEAD = """#set document(title: "Benchmark series: Synthetic sheet {index}")
+#set text(lang: "en", font: "Noto Sans", size: 12pt)
+#set par(leading: 0.32em, spacing: 0.5em)
+#set page(paper: "us-letter", margin: (top: 0.5in, x: 0.55in, bottom: 0.7in),
+  footer: [#set text(9pt, fill: rgb("#4a545c")); Sheet BENCH-{index:03d}, version 1.0 #h(1fr)
+  #context [Page #counter(page).display() of #counter(page).final().first()]])
+#show heading: set text(fill: rgb("#0b3d5c"), size: 1.2em)
+#block(fill: rgb("#0b3d5c"), inset: 8pt, width: 100%, below: 8pt)[
+  #text(fill: white, weight: "bold")[Benchmark series] \\
+  #text(fill: white, size: 1.7em, weight: "bold")[SYNTHETIC SHEET {index}]]
+= Synthetic sheet {index}
+#columns(2, gutter: 20pt)[
+"""
+TYPST_TAIL = """#block(fill: rgb("#e8f1f6"), inset: 8pt, width: 100%, breakable: false)[
+  *Resources*
+  - Call our helpline at #link("tel:+18775550142")[1-877-555-0142].
+  - Visit the #link("https://www.harborlight.example")[website].]
+#block(fill: rgb("#fdf3de"), inset: 8pt, width: 100%, breakable: false)[
+  *Talk with us* \\
+  Have a question, or just need someone to talk to? Call or write to the Harborlight
+  helpline and we will help you find answers. \\
+  *Phone:* #link("tel:+18775550142")[1-877-555-0142] \\
+  Monday – Thursday, 9 AM – 7 PM ET \\ Friday, 9 AM – 6 PM ET \\
+  *Email:* #link("mailto:helpline@harborlight.example")[helpline\\@harborlight.example] \\
+  Monday – Friday, 9 AM – 5 PM ET]
+#block(breakable: false, stroke: (top: 1.5pt + rgb("#f2b134")), inset: (top: 6pt))[
+  #set text(0.8em, fill: rgb("#4a545c"))
+  This sheet is meant to help you learn, and it does not cover every detail. It is not a
+  substitute for advice from your own doctor. Please talk with your health care provider
+  about decisions for your care. \\
+  Last reviewed: March 6, 2026 · Next review due: March 6, 2028 \\
+  Sheet BENCH-{index:03d}, version 1.0]
+]
+"""
+
+
+def sheet_typst(index: int, sections: list[tuple[str, list[str]]]) -> str:
+    """The same sheet in Typst markup: band, two columns, callout, help box, footer."""
+    parts = [TYPST_HEAD.replace("{index:03d}", f"{index:03d}").replace("{index}", str(index))]
+    for number, (paragraph, items) in enumerate(sections, 1):
+        parts += [f"== Section {number}", "", paragraph, ""]
+        parts += [f"- {item}" for item in items] + [""]
+    parts.append(TYPST_TAIL.replace("{index:03d}", f"{index:03d}"))
+    return "\n".join(parts)
+
+
 def make_catalog(
     folder: Path, sheets: int, langs: list[str], text=sheet_text, prefix: str = "sheet"
 ) -> None:
-    """The sample org and brand, and ``sheets`` synthetic sheets in every language."""
+    """The sample org and brand, and ``sheets`` synthetic sheets in every language;
+    with the default text, each English sheet also in Typst markup beside the catalog."""
     shutil.copytree(ROOT / "styles", folder / "styles")
     shutil.copytree(ROOT / "sheets" / "_org", folder / "sheets" / "_org")
     rng = random.Random(2026)
+    typst_dir = folder.parent / "typst"
+    typst_dir.mkdir(exist_ok=True)
     for index in range(sheets):
         slug = folder / "sheets" / f"{prefix}-{index:03d}"
         slug.mkdir(parents=True)
         for lang in langs:
-            (slug / f"{lang}.md").write_text(text(rng, index, lang), encoding="utf-8")
+            if text is not sheet_text:
+                (slug / f"{lang}.md").write_text(text(rng, index, lang), encoding="utf-8")
+                continue
+            sections = sheet_content(rng)
+            (slug / f"{lang}.md").write_text(
+                sheet_markdown(index, lang, sections), encoding="utf-8"
+            )
+            if lang == "en":
+                (typst_dir / f"{prefix}-{index:03d}.typ").write_text(
+                    sheet_typst(index, sections), encoding="utf-8"
+                )
+
+
+def cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run(folder: Path, *args: str) -> tuple[float, int, str]:
@@ -163,6 +248,124 @@ print(time.perf_counter() - started)
 """
 
 
+WARM = """
+import json, sys, time
+from pathlib import Path
+from pipeline.checks.gate import pdf_findings
+from pipeline.render.options import Options
+from pipeline.render.pdf import render_sheet
+from pipeline.source.loader import load_project
+project = load_project(Path(sys.argv[1]))
+slugs = sys.argv[2:]
+def job(slug):
+    sheet = project.sheet(slug, "en")
+    rendered = render_sheet(project, sheet, Options())
+    found = pdf_findings(project, sheet, rendered.pdf, slug + ".pdf")
+    assert not [f for f in found if f.severity == "error"], found
+    return rendered.pages
+job(slugs[0])  # warm: fonts, templates, hyphenation patterns
+wall, cpu, pages = time.perf_counter(), time.process_time(), 0
+for slug in slugs:
+    pages += job(slug)
+print(json.dumps([time.perf_counter() - wall, time.process_time() - cpu, pages]))
+"""
+
+TYPST_COLD = """
+import json, sys, time
+wall, cpu = time.perf_counter(), time.process_time()
+import typst
+typst.compile(sys.argv[1], output=sys.argv[2], font_paths=sys.argv[3:], ignore_system_fonts=True)
+print(json.dumps([time.perf_counter() - wall, time.process_time() - cpu]))
+"""
+
+TYPST_WARM = """
+import json, sys, time
+import typst
+from pathlib import Path
+folder, out, fonts = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
+files = sorted(folder.glob("*.typ"))
+compiler = typst.Compiler(root=str(folder), font_paths=fonts, ignore_system_fonts=True)
+compiler.compile(input=str(files[0]), output=str(out / "warm-up.pdf"))
+wall, cpu = time.perf_counter(), time.process_time()
+for path in files:
+    compiler.compile(input=str(path), output=str(out / (path.stem + ".pdf")))
+print(json.dumps([time.perf_counter() - wall, time.process_time() - cpu]))
+"""
+
+
+def typst_fonts(folder: Path) -> list[str]:
+    """A folder with the font files fontconfig gives WeasyPrint for the brand's Latin
+    text (Typst reads folders; it is given only these, as WeasyPrint finds its own
+    through fontconfig's cache instead of reading every installed font)."""
+    folder.mkdir()
+    for pattern in ("Noto Sans", "Noto Sans:bold", "Noto Sans:italic", "Noto Sans:bold:italic"):
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        if found and not (folder / Path(found).name).exists():
+            (folder / Path(found).name).symlink_to(found)
+    return [str(folder)]
+
+
+def pdf_pages(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages)
+
+
+def warm_worker(folder: Path, count: int) -> tuple[float, float, int]:
+    """Wall and CPU seconds of one warm process rendering and gating ``count`` sheets."""
+    slugs = [f"sheet-{index:03d}" for index in range(count)]
+    result = subprocess.run(
+        [sys.executable, "-c", WARM, str(folder), *slugs],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return tuple(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def typst_reference(typst_dir: Path, out: Path, count: int) -> dict[str, float]:
+    """Typst on the same sheets: per page, cold (a process each) and warm (one compiler)."""
+    out.mkdir()
+    fonts = typst_fonts(out / "fonts")
+    files = sorted(typst_dir.glob("*.typ"))[:count]
+    cold_wall = cold_cpu = 0.0
+    pages = 0
+    for path in files:
+        target = out / (path.stem + ".pdf")
+        result = subprocess.run(
+            [sys.executable, "-c", TYPST_COLD, str(path), str(target), *fonts],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        wall, cpu = json.loads(result.stdout.strip().splitlines()[-1])
+        cold_wall, cold_cpu = cold_wall + wall, cold_cpu + cpu
+        pages += pdf_pages(target)
+    warm_dir = out / "warm"
+    warm_dir.mkdir()
+    selected = out / "sources"
+    selected.mkdir()
+    for path in files:
+        shutil.copy(path, selected / path.name)
+    result = subprocess.run(
+        [sys.executable, "-c", TYPST_WARM, str(selected), str(warm_dir), *fonts],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    warm_wall, warm_cpu = json.loads(result.stdout.strip().splitlines()[-1])
+    return {
+        "pages": pages,
+        "cold_wall": cold_wall / pages,
+        "cold_cpu": cold_cpu / pages,
+        "warm_wall": warm_wall / pages,
+        "warm_cpu": warm_cpu / pages,
+    }
+
+
 def baseline(folder: Path, html_dir: Path) -> float:
     """Plain WeasyPrint on the same HTML, in a process that never loads our tagging."""
     from pipeline.build.plan import plan
@@ -187,14 +390,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sheets", type=int, default=40)
     parser.add_argument("--langs", type=int, default=5)
+    parser.add_argument(
+        "--reference", type=int, default=10, help="English sheets for the warm worker and Typst"
+    )
     args = parser.parse_args()
     langs = LANGS[: args.langs]
+    reference = min(args.reference, args.sheets)
     with tempfile.TemporaryDirectory(prefix="factsheet-bench-") as temp:
         folder = Path(temp) / "catalog"
         make_catalog(folder, args.sheets, langs)
         jobs = args.sheets * len(langs)
+        cpu = cpu_children()
         plain = baseline(folder, Path(temp) / "html")
+        plain_cpu, cpu = cpu_children() - cpu, cpu_children()
         one, rss, _ = run(folder, "-q", "build", "--jobs", "1", "--force", "--format", "json")
+        one_cpu, cpu = cpu_children() - cpu, cpu_children()
+        warm_wall, warm_cpu, warm_pages = warm_worker(folder, reference)
+        typst = typst_reference(Path(temp) / "typst", Path(temp) / "typst-out", reference)
         two, rss2, _ = run(folder, "-q", "build", "--jobs", "2", "--force", "--format", "json")
         noop, _, _ = run(folder, "-q", "build", "--jobs", "2", "--format", "json")
         changed = folder / "sheets" / "sheet-000" / "en.md"
@@ -204,13 +416,30 @@ def main() -> None:
         help_time, _, _ = run(folder, "--help")
         manifest = json.loads((folder / "output" / "manifest.json").read_text())
         pages = sum(entry["pages"] for entry in manifest["pdfs"])
+    warm_page, warm_page_cpu = warm_wall / warm_pages, warm_cpu / warm_pages
     rows = [
         ("jobs (sheets x languages)", f"{jobs}", ""),
-        ("plain WeasyPrint, one process", f"{plain:.1f} s", ""),
+        ("plain WeasyPrint, one process", f"{plain:.1f} s", f"cpu {plain_cpu:.1f} s"),
         (
             "pipeline --jobs 1 (incl. checks)",
             f"{one:.1f} s",
-            f"overhead ratio {one / plain:.2f} (target <= 1.15)",
+            f"overhead ratio {one / plain:.2f}, cpu {one_cpu / plain_cpu:.2f} (target <= 1.10)",
+        ),
+        (
+            "warm worker, per page",
+            f"{warm_page:.3f} s",
+            f"cpu {warm_page_cpu:.3f} s, {warm_pages} pages (target <= 0.12 s)",
+        ),
+        (
+            "Typst cold, per page",
+            f"{typst['cold_wall']:.3f} s",
+            f"cpu {typst['cold_cpu']:.3f} s; warm worker / Typst cold "
+            f"{warm_page / typst['cold_wall']:.2f} (target <= 2)",
+        ),
+        (
+            "Typst warm, per page",
+            f"{typst['warm_wall']:.3f} s",
+            f"cpu {typst['warm_cpu']:.3f} s, {typst['pages']} pages",
         ),
         ("pipeline --jobs 2", f"{two:.1f} s", f"speed-up {one / two:.2f} (target >= 1.7)"),
         ("no-op rebuild", f"{noop:.2f} s", f"ratio {noop / one:.3f} of full (target <= 0.03)"),
