@@ -135,9 +135,11 @@ def _scan(data: bytes, position: int, operations: list, operands: list, stack: l
             value = ByteStringObject(bytes.fromhex(digits.replace(b"\x00", b"").decode()))
         elif kind == "word":
             word = found.group()
-            if word in (b"true", b"false"):
+            # Inside an array or dictionary these are objects; at the top level
+            # pypdf reads any word as an operator, and so does this parser.
+            if stack and word in (b"true", b"false"):
                 value = BooleanObject(word == b"true")
-            elif word == b"null":
+            elif stack and word == b"null":
                 value = NullObject()
             elif stack:
                 raise Unexpected("an operator inside an array or dictionary")

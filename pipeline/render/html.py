@@ -182,7 +182,7 @@ def sheet_context(
         "labels": labels,
         "logo_url": (project.brand_dir / project.brand.logo).as_uri(),
         "body_html": Markup(sheet.body.html),
-        "blocks": {name: Markup(value) for name, value in bodies.items()},
+        "blocks": {"trademark": None} | {name: Markup(value) for name, value in bodies.items()},
         "channels": [_channel(channel, keep) for channel in texts.channels],
         "reviewed": keep(texts.reviewed),
         "next_review": keep(texts.next_review),

@@ -46,6 +46,8 @@ UNBROKEN = "unbroken"
 UNHYPHENATED = "unhyphenated"
 #: Longest bracketed CJK phrase kept on one line (characters, brackets included).
 CJK_BRACKET_MAX = 12
+#: Characters kept with the closing bracket of a longer bracketed phrase.
+CJK_TAIL = 3
 _CJK = ("zh", "ja", "ko")
 _BRACKETS = {
     "（": "）",
@@ -224,14 +226,18 @@ def _names_regex(names: tuple[str, ...]) -> re.Pattern | None:
 
 
 def _cjk_brackets(text: str) -> list[Stretch]:
+    """Short bracketed phrases whole; of a longer one, its last characters with
+    the closing bracket, so that no line holds a bracket and a character or two."""
     out = []
     for index, char in enumerate(text):
         close = _BRACKETS.get(char)
         if close is None:
             continue
         end = text.find(close, index + 1)
-        if end != -1 and end + 1 - index <= CJK_BRACKET_MAX and "\n" not in text[index:end]:
-            out.append(Stretch(index, end + 1, UNBROKEN))
+        if end == -1 or "\n" in text[index:end]:
+            continue
+        start = index if end + 1 - index <= CJK_BRACKET_MAX else end - CJK_TAIL
+        out.append(Stretch(start, end + 1, UNBROKEN))
     return out
 
 
