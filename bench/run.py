@@ -313,17 +313,18 @@ def pdf_pages(path: Path) -> int:
     return len(PdfReader(path).pages)
 
 
+def python_json(script: str, *args: str) -> list:
+    """Run a Python script in a fresh process; the JSON its last line prints."""
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def warm_worker(folder: Path, count: int) -> tuple[float, float, int]:
     """Wall and CPU seconds of one warm process rendering and gating ``count`` sheets."""
     slugs = [f"sheet-{index:03d}" for index in range(count)]
-    result = subprocess.run(
-        [sys.executable, "-c", WARM, str(folder), *slugs],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    return tuple(json.loads(result.stdout.strip().splitlines()[-1]))
+    return tuple(python_json(WARM, str(folder), *slugs))
 
 
 def typst_reference(typst_dir: Path, out: Path, count: int) -> dict[str, float]:
@@ -335,13 +336,7 @@ def typst_reference(typst_dir: Path, out: Path, count: int) -> dict[str, float]:
     pages = 0
     for path in files:
         target = out / (path.stem + ".pdf")
-        result = subprocess.run(
-            [sys.executable, "-c", TYPST_COLD, str(path), str(target), *fonts],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        wall, cpu = json.loads(result.stdout.strip().splitlines()[-1])
+        wall, cpu = python_json(TYPST_COLD, str(path), str(target), *fonts)
         cold_wall, cold_cpu = cold_wall + wall, cold_cpu + cpu
         pages += pdf_pages(target)
     warm_dir = out / "warm"
@@ -350,13 +345,7 @@ def typst_reference(typst_dir: Path, out: Path, count: int) -> dict[str, float]:
     selected.mkdir()
     for path in files:
         shutil.copy(path, selected / path.name)
-    result = subprocess.run(
-        [sys.executable, "-c", TYPST_WARM, str(selected), str(warm_dir), *fonts],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    warm_wall, warm_cpu = json.loads(result.stdout.strip().splitlines()[-1])
+    warm_wall, warm_cpu = python_json(TYPST_WARM, str(selected), str(warm_dir), *fonts)
     return {
         "pages": pages,
         "cold_wall": cold_wall / pages,
