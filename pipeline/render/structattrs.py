@@ -162,3 +162,16 @@ def artifact_properties(box) -> pydyf.Dictionary:
     elif keyword.startswith("@bottom"):
         properties["Subtype"] = "/Footer"
     return properties
+
+
+#: Classes of spans that only steer line breaking (source/linebreak.py).
+LAYOUT_CLASSES = frozenset({"unbroken", "unhyphenated"})
+
+
+def layout_only(element) -> bool:
+    """A span that steers line breaking or direction only (no language, no other
+    class): it says nothing to a reader, so it is no structure element."""
+    if element is None or element.get("lang") is not None:
+        return False
+    classes = set((element.get("class") or "").split())
+    return classes <= LAYOUT_CLASSES and (bool(classes) or element.get("dir") is not None)

@@ -36,7 +36,14 @@ from __future__ import annotations
 import pydyf
 
 from .flexlinks import install as install_flex_links
-from .structattrs import SVG, artifact_properties, decorate, figure_alt, is_decorative
+from .structattrs import (
+    SVG,
+    artifact_properties,
+    decorate,
+    figure_alt,
+    is_decorative,
+    layout_only,
+)
 from .textlayer import TextLayer, glyph_text
 from .textlayer import install as install_text_layer
 
@@ -238,7 +245,7 @@ class _Builder:
         ):
             self._artifact_box(box, artifact_properties(box))
             return
-        if element_tag == "span" and _layout_only(box.element):
+        if element_tag == "span" and layout_only(box.element):
             # A span that only keeps text whole or isolates its direction
             # (source/linebreak.py) says nothing to a reader: its text joins
             # the parent's. Inside a link it carries a copy of the link's
@@ -401,18 +408,6 @@ class _Builder:
         pdf.catalog["MarkInfo"] = pydyf.Dictionary({"Marked": "true"})
         if "Lang" not in pdf.catalog:
             raise MissingLanguage("the document has no language (lang on <html>)")
-
-
-#: Classes of spans that only steer line breaking (source/linebreak.py).
-LAYOUT_CLASSES = frozenset({"unbroken", "unhyphenated"})
-
-
-def _layout_only(element) -> bool:
-    """A span that steers line breaking or direction only: no language, no other class."""
-    if element is None or element.get("lang") is not None:
-        return False
-    classes = set((element.get("class") or "").split())
-    return classes <= LAYOUT_CLASSES and (bool(classes) or element.get("dir") is not None)
 
 
 def add_tags(pdf, document, pdf_version, page_streams) -> None:
