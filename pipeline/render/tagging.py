@@ -29,6 +29,8 @@ of patching the finished file afterwards:
   paragraph holding only a decorative image) is dropped.
 
 Pinned to WeasyPrint 70.x in pyproject.toml because it follows its internals.
+Over 400 lines: one walk over WeasyPrint's boxes decides every element, marked
+sequence and artifact; split, each part would need the walk's whole state.
 """
 
 from __future__ import annotations
@@ -36,14 +38,7 @@ from __future__ import annotations
 import pydyf
 
 from .flexlinks import install as install_flex_links
-from .structattrs import (
-    SVG,
-    artifact_properties,
-    decorate,
-    figure_alt,
-    is_decorative,
-    layout_only,
-)
+from .structattrs import SVG, artifact_properties, decorate, figure_alt, is_decorative, layout_only
 from .textlayer import TextLayer, glyph_text
 from .textlayer import install as install_text_layer
 
@@ -246,10 +241,8 @@ class _Builder:
             self._artifact_box(box, artifact_properties(box))
             return
         if element_tag == "span" and layout_only(box.element):
-            # A span that only keeps text whole or isolates its direction
-            # (source/linebreak.py) says nothing to a reader: its text joins
-            # the parent's. Inside a link it carries a copy of the link's
-            # annotation (WeasyPrint's link is inherited), which belongs to it.
+            # Its text joins the parent's; inside a link it carries a copy of the
+            # link's annotation (WeasyPrint's link is inherited), which belongs there.
             if box.link_annotation and parent["S"] == "/Link":
                 self._link(parent, box)
             self._build_children(box, parent)
