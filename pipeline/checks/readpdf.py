@@ -21,7 +21,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from pypdf import PdfReader
 from pypdf.generic import (
@@ -56,6 +56,7 @@ def normalise(text: str) -> str:
     return _DROP.sub("", text)
 
 
+@lru_cache(maxsize=256)  # the same page text is searched for every required element
 def reading_form(text: str) -> str:
     """Text as it is heard: NFKC, no invisible format characters (Unicode
     category Cf: soft hyphen, zero-width and bidi controls), white space runs
