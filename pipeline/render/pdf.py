@@ -144,24 +144,31 @@ def render_html_to_pdf(
     return Rendered(output.getvalue(), len(document.pages), html)
 
 
-_LINK = re.compile(r'<link rel="stylesheet" href="(file://[^"]+\.css)">')
+_STYLE = re.compile(
+    r'<link rel="stylesheet" href="(?P<link>file://[^"]+\.css)">|<style>(?P<style>[^<]*)</style>'
+)
 
 
 def cached_stylesheets(html: str, sandbox: SandboxFetcher) -> tuple[str, list]:
     """The brand's stylesheets parsed once per process, not once per sheet.
 
-    Parsing the brand's CSS was a fifth of a warm render. Each ``<link
-    rel="stylesheet">`` to a local CSS file is taken out of the HTML and its
-    parsed stylesheet (cached by path, size and modification time) given to
-    WeasyPrint instead, as a user stylesheet: it then still yields to the
-    document's own <style> (page size, footer), as it did coming first in the
-    document, and the template uses no !important that the swap would change.
+    Parsing the brand's CSS was a fifth of a warm render. The document's
+    stylesheets (``<link rel="stylesheet">`` to a local CSS file, parsed once
+    and cached by path, size and modification time, and ``<style>`` elements,
+    parsed each time: they hold what depends on the sheet) are taken out of
+    the HTML and given to WeasyPrint, in the same order, as user stylesheets.
+    All of them change origin together, so they cascade among themselves as
+    they did (CSS Cascade 4, 6.1: order and specificity within one origin),
+    and still above WeasyPrint's own defaults.
     """
     from weasyprint import CSS
 
     sheets = []
-    for url in _LINK.findall(html):
-        path = sandbox.resolve(url)
+    for match in _STYLE.finditer(html):
+        if match["style"] is not None:
+            sheets.append(CSS(string=match["style"], font_config=font_config()))
+            continue
+        path = sandbox.resolve(match["link"])
         if path is None:
             return html, []  # WeasyPrint asks the sandbox, which refuses it by name
         stat = Path(path).stat()
@@ -173,7 +180,7 @@ def cached_stylesheets(html: str, sandbox: SandboxFetcher) -> tuple[str, list]:
                 filename=str(path), url_fetcher=sandbox.make(), font_config=font_config()
             )
         sheets.append(_STYLESHEETS[key])
-    return _LINK.sub("", html), sheets
+    return _STYLE.sub("", html), sheets
 
 
 _STYLESHEETS: dict[tuple[str, int, int], object] = {}
