@@ -235,3 +235,36 @@ def test_a_logo_that_is_a_symlink_is_refused(project_dir: Path, tmp_path: Path) 
     result = run_cli(project_dir, "imprint", str(sent))
     assert result.returncode == 1
     assert "westside.yaml:4: error: logo 'westside-logo.svg' is a symbolic link" in result.stderr
+
+
+def test_every_clinic_is_read_once_per_loaded_project(project_dir: Path, load, monkeypatch) -> None:
+    """The contact checks ask for every clinic for every sheet: each clinic file is
+    parsed once per project, and one that does not load keeps failing with its error."""
+    from pipeline.checks.gate import source_findings
+    from pipeline.source.clinics import load_clinic
+    from pipeline.source.loader import Loader
+
+    folder = project_dir / "sheets" / "_org" / "clinics"
+    (folder / "westside.yaml").write_text(WESTSIDE)
+    (folder / "westside-logo.svg").write_text(LOGO)
+    (folder / "broken.yaml").write_text("name: [unclosed\n")
+    reads: list[str] = []
+    original = Loader.load_clinic
+
+    def counted(self, path, policy):
+        reads.append(path.name)
+        return original(self, path, policy)
+
+    monkeypatch.setattr(Loader, "load_clinic", counted)
+    project = load(project_dir)
+    for sheet in project.sheets.values():
+        source_findings(project, sheet)
+    assert sorted(reads) == ["broken.yaml", "eastside.yaml", "westside.yaml"]
+    assert load_clinic(project, "westside").name == "Westside Family Health"
+    for _ in range(2):
+        with pytest.raises(InputError, match=r"^sheets/_org/clinics/broken\.yaml:2: error: YAML: "):
+            load_clinic(project, "broken")
+    assert len(reads) == 3
+    # A project loaded again reads the clinics again (an edit in between counts).
+    load_clinic(load(project_dir), "westside")
+    assert len(reads) == 4

@@ -121,7 +121,12 @@ def _channel_contact(channel: Channel) -> cx.Contact:
 
 
 def directory(project: Project) -> Directory:
-    """Declared channels (org.yaml and every clinic) and policy.yaml's known contacts."""
+    """Declared channels (org.yaml and every clinic) and policy.yaml's known contacts:
+    the same for every sheet, so worked out once per loaded project."""
+    return project.derived("contact_directory", lambda: _directory(project))
+
+
+def _directory(project: Project) -> Directory:
     org = project.org
     phones = [c.number for c in org.channels if c.kind == "phone" and c.number]
     found = Directory(cx.region_of(phones[0]) if phones else None)

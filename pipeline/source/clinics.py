@@ -5,6 +5,10 @@ phone and email with hours, an optional logo beside it). The organisation's
 helpline and disclaimer stay on every imprinted sheet; the clinic's box is
 added (render/imprint.py), and the compliance gate then requires the clinic's
 numbers and hours in the PDF as well as the organisation's.
+
+A clinic is read and checked once per loaded project (Project.derived): the
+contact checks ask for every clinic for every sheet, and a build of a catalog
+with many clinics would otherwise parse each clinic file again for each sheet.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import FactsheetError, InputError
 from .catalog import CLINIC_ID
 from .loader import Loader
 from .model import Clinic, Project
@@ -26,8 +30,11 @@ def clinics_dir(project: Project) -> Path:
 
 
 def known_clinics(project: Project) -> list[str]:
-    folder = clinics_dir(project)
-    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    def listed() -> list[str]:
+        folder = clinics_dir(project)
+        return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+    return list(project.derived("clinics", listed))
 
 
 def clinic_path(project: Project, clinic_id: str) -> Path:
@@ -46,6 +53,19 @@ def clinic_path(project: Project, clinic_id: str) -> Path:
 
 
 def load_clinic(project: Project, clinic_id: str) -> Clinic:
-    """Load and check a clinic (its logo too); errors name the file and line."""
-    clinic, _ = Loader(project.root).load_clinic(clinic_path(project, clinic_id), project.policy)
-    return clinic
+    """Load and check a clinic (its logo too); errors name the file and line.
+
+    Once per project: a clinic that does not load gives the same error each time
+    it is asked for, without being read again."""
+
+    def attempt() -> Clinic | FactsheetError:
+        try:
+            path = clinic_path(project, clinic_id)
+            return Loader(project.root).load_clinic(path, project.policy)[0]
+        except FactsheetError as error:
+            return error
+
+    outcome = project.derived(f"clinic:{clinic_id}", attempt)
+    if isinstance(outcome, FactsheetError):
+        raise outcome.with_traceback(None)
+    return outcome
