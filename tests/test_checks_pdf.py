@@ -183,7 +183,9 @@ def test_title_in_text_and_metadata(tmp_path: Path) -> None:
     built = build_copy(tmp_path, other_titles, QUESTIONS)
     findings = built.findings()
     # The title is the sheet's own text too: pdf-text-fidelity names its source line.
-    assert rules_of(findings) == {"pdf-title", "pdf-text-fidelity"}
+    # (pdf-page-fill: this sheet's short last page, a warning the layout cannot avoid;
+    # see UNAVOIDABLE in tests/test_layout.py.)
+    assert rules_of(findings) - {"pdf-page-fill"} == {"pdf-title", "pdf-text-fidelity"}
     (fidelity,) = [f for f in findings if f.rule == "pdf-text-fidelity"]
     assert fidelity.location == "sheets/questions-to-ask-your-doctor/en.md:3"
     findings = [f for f in findings if f.rule == "pdf-title"]

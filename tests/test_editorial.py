@@ -106,7 +106,10 @@ def test_check_reports_the_broken_sheet_in_text_json_and_junit(broken_catalog, b
         f"{QTA_EN}:8: error: unknown key 'reviwed' in front matter [sheet-invalid]" in text.stdout
     )
     assert f"{QTA_EN}:13: error: missing required key 'audience'" in text.stdout
-    assert "2 error(s), 0 warning(s)" in text.stdout  # the built PDFs pass
+    # The built PDFs pass; the one warning is the Spanish questions sheet's short last
+    # page (pdf-page-fill, unavoidable: see UNAVOIDABLE in tests/test_layout.py).
+    assert "2 error(s), 1 warning(s)" in text.stdout
+    assert f"output/es/{QTA}.pdf page 2: warning: " in text.stdout
 
     as_json = run_cli(broken_catalog, "check", "--format", "json")
     assert as_json.returncode == 1
