@@ -10,8 +10,8 @@ refuses, with the line and a hint:
   language's (contact-digits): a Bengali ৪ never passes as 8;
 - link text that reads as a phone, email or web address other than its target
   (contact-link-text);
-- domains and email addresses that mix scripts or imitate a Latin one
-  (contact-confusable, UTS #39);
+- domains, email addresses and numbers spelt with letters that mix scripts or
+  imitate a Latin one (contact-confusable, UTS #39);
 - contacts that cannot be parsed (contact-invalid) or that are neither a
   declared channel (org.yaml, a clinic) nor a known contact of policy.yaml
   (contact-unknown);
@@ -33,6 +33,7 @@ from ..errors import FactsheetError
 from ..source import contacts as cx
 from ..source.cldr import direction
 from ..source.clinics import known_clinics, load_clinic
+from ..source.domain_names import site_key
 from ..source.hours_prose import HoursClaim, stated_hours
 from ..source.lookalikes import check_address
 from ..source.markdown import parse_inline, plain_text
@@ -69,7 +70,7 @@ CONFUSABLE = rule(
     cx.CONFUSABLE,
     "error",
     "source",
-    "a domain or email address mixes scripts or imitates a Latin one (UTS #39)",
+    "a domain, email address or phone number's letters mix scripts or imitate Latin ones (UTS #39)",
 )
 INVALID = rule(
     cx.INVALID,
@@ -103,15 +104,23 @@ class Directory:
     def add(self, contact: cx.Contact | None, owner: str, channel: Channel | None = None) -> None:
         if contact is None or contact.value is None:
             return
-        key = contact.host if contact.kind == "web" else contact.value
-        self.owners.setdefault(key, owner)
+        self.owners.setdefault(_key(contact), owner)
         if channel is not None:
             self.channels.setdefault(contact.value, channel)
         if contact.host:
             self.domains.add(contact.host)
 
     def owner(self, contact: cx.Contact) -> str | None:
-        return self.owners.get(contact.host if contact.kind == "web" else contact.value or "")
+        return self.owners.get(_key(contact))
+
+
+def _key(contact: cx.Contact) -> str:
+    """What a declared contact and a written one share when they have one owner: the
+    number, the address, or a web address's registrable domain (Public Suffix List),
+    so 'harborlight.example/help' is the site of www.harborlight.example."""
+    if contact.kind == "web" and contact.host:
+        return site_key(contact.host)
+    return contact.value or ""
 
 
 def _channel_contact(channel: Channel) -> cx.Contact:
@@ -208,6 +217,15 @@ class Checker:
                 "write the full number with its area code, or the full address",
             )
             return
+        if item.flaw == "confusable":
+            self.add(
+                CONFUSABLE,
+                path,
+                line,
+                f"{shown} is spelt with {item.problem}",
+                "type its letters again in Latin capitals A-Z, or print the digits",
+            )
+            return
         if item.kind in ("email", "web") and item.host:
             address = item.value if item.kind == "email" else item.host
             lookalike = check_address(address, self.book.domains)
@@ -224,7 +242,7 @@ class Checker:
             if (item.kind == "phone") == value.startswith("+")
             and (item.kind == "email") == ("@" in value)
         ]
-        close = difflib.get_close_matches(item.value or "", same_kind, n=1, cutoff=0.7)
+        close = difflib.get_close_matches(_key(item), same_kind, n=1, cutoff=0.7)
         where = (
             "declare it as a channel in org.yaml or a clinic, or list it under known_contacts "
             "in policy.yaml with its owner"

@@ -6,9 +6,11 @@ that finds contacts in text (sheet bodies, callout titles, link texts, shared
 blocks, labels, org.yaml, clinics, translations), parses them and normalises
 them, with well-kept libraries rather than regular expressions of our own:
 
-- phone numbers: ``phonenumbers`` (libphonenumber's numbering plans) -> E.164;
+- phone numbers: ``phonenumbers`` (libphonenumber's numbering plans) -> E.164,
+  and numbers spelt with letters ("1-800-HARBOR-9", source/vanity.py);
 - domains of web and email addresses: ``idna`` (IDNA 2008 with the UTS #46
-  mapping browsers apply) -> A-labels;
+  mapping browsers apply) -> A-labels; web addresses written without https://
+  or www. ("harborhelp.org") by the Public Suffix List (source/domain_names.py);
 - characters a reader cannot see (Unicode Default_Ignorable_Code_Point and
   format characters, UAX #9 bidi controls), digits of other numbering systems
   (CLDR numberingSystems: a Bengali ৪ looks like 8 and means 4) and letters of
@@ -35,7 +37,10 @@ import idna
 import phonenumbers
 from fontTools import unicodedata as ucd
 
+from .domain_names import find_bare_domains
 from .langtag import babel_locale
+from .lookalikes import describe
+from .vanity import find_vanity, foreign_letter, keypad
 
 INVISIBLE = "contact-invisible"
 DIGITS = "contact-digits"
@@ -308,7 +313,8 @@ class Contact:
     host: str | None = None  # A-label domain of an email or web address
     problem: str | None = None
     #: What is wrong, when something is: "invisible" and "digits" are reported by
-    #: their own rules (from the text), "invalid" by contact-invalid.
+    #: their own rules (from the text), "invalid" by contact-invalid, "confusable"
+    #: (a letter of a spelt number that only looks like A-Z) by contact-confusable.
     flaw: str | None = None
 
     @property
@@ -324,8 +330,15 @@ def region_of(number: str) -> str | None:
         return None
 
 
-def phone(raw: str, region: str | None, start: int = 0, end: int = 0) -> Contact:
-    """A phone number as written; its value keeps any non-ASCII digit (never folded)."""
+def phone(
+    raw: str, region: str | None, start: int = 0, end: int = 0, letters: bool = False
+) -> Contact:
+    """A phone number as written; its value keeps any non-ASCII digit (never folded).
+
+    ``letters``: the number is spelt partly with letters, read as the keys they are
+    on (ITU-T E.161); a letter that only looks like a keypad's is refused by name."""
+    if letters:
+        return _spelt(raw, region, start, end)
     clean = _strip_invisible(raw)[0]
     if clean != raw:
         hidden = next(c for c in raw if is_invisible(c))
@@ -360,6 +373,18 @@ def phone(raw: str, region: str | None, start: int = 0, end: int = 0) -> Contact
             "phone", raw, value, start, end, problem="not a valid phone number", flaw="invalid"
         )
     return Contact("phone", raw, value, start, end)
+
+
+def _spelt(raw: str, region: str | None, start: int, end: int) -> Contact:
+    dialled = phone(keypad(raw), region, start, end)
+    odd = foreign_letter(raw)
+    if odd is not None and dialled.flaw is None:
+        problem = f"{describe(odd)}: a phone's keys carry the Latin letters A-Z (ITU-T E.161)"
+        return Contact("phone", raw, dialled.value, start, end, problem=problem, flaw="confusable")
+    problem = dialled.problem
+    if dialled.flaw == "invalid":
+        problem = f"its letters spell {exact_digits(keypad(raw))}, {problem}"
+    return Contact("phone", raw, dialled.value, start, end, problem=problem, flaw=dialled.flaw)
 
 
 def domain(name: str) -> tuple[str | None, str | None]:
@@ -431,6 +456,16 @@ def find_contacts(text: str, region: str | None) -> list[Contact]:
         a, b = span(match.start(), match.start() + len(raw))
         found.append(email(text[a:b], a, b))
         taken.append((match.start(), match.start() + len(raw)))
+    for first, last in find_bare_domains(clean):
+        if not any(s < last and first < e for s, e in taken):
+            a, b = span(first, last)
+            found.append(web(text[a:b], a, b))
+            taken.append((first, last))
+    for first, last in find_vanity(clean, region):
+        if not any(s < last and first < e for s, e in taken):
+            a, b = span(first, last)
+            found.append(phone(text[a:b], region, a, b, letters=True))
+            taken.append((first, last))
     matcher = phonenumbers.PhoneNumberMatcher(clean, region or "ZZ", phonenumbers.Leniency.POSSIBLE)
     for match in matcher:
         if any(s < match.end and match.start < e for s, e in taken):
@@ -493,4 +528,5 @@ def same(a: Contact, b: Contact) -> bool:
 
 
 def _web_key(value: str) -> str:
-    return re.sub(r"^https?://", "", value).rstrip("/")
+    """Host and path; 'www.' is the same site's conventional name for its host."""
+    return re.sub(r"^https?://(www\.)?", "", value).rstrip("/")

@@ -35,7 +35,7 @@ class Lookalike:
 
 
 @cache
-def _latin_twin(char: str) -> str | None:
+def latin_twin(char: str) -> str | None:
     """The ASCII letter or digit ``char`` can be mistaken for (Unicode confusables.txt)."""
     from confusable_homoglyphs.confusables import confusables_data
 
@@ -66,8 +66,8 @@ def _scripts_of(label: str) -> list[str]:
     return list(seen)
 
 
-def _describe(char: str) -> str:
-    twin = _latin_twin(char)
+def describe(char: str) -> str:
+    twin = latin_twin(char)
     name = unicodedata.name(char, "unnamed")
     looks = f", which looks like Latin '{twin}'" if twin else ""
     return f"'{char}' (U+{ord(char):04X} {name}{looks})"
@@ -75,7 +75,7 @@ def _describe(char: str) -> str:
 
 def skeleton(name: str) -> str:
     """The Latin look-alike of a name: each letter replaced by its Latin twin."""
-    return "".join(_latin_twin(c) or c for c in unicodedata.normalize("NFD", name.casefold()))
+    return "".join(latin_twin(c) or c for c in unicodedata.normalize("NFD", name.casefold()))
 
 
 def check_address(address: str, known: set[str] = frozenset()) -> Lookalike | None:
@@ -107,15 +107,15 @@ def check_address(address: str, known: set[str] = frozenset()) -> Lookalike | No
             )
             return Lookalike(
                 f"{where} of '{address}' mixes scripts "
-                f"({', '.join(map(ucd.script_name, scripts))}): {_describe(odd)}",
+                f"({', '.join(map(ucd.script_name, scripts))}): {describe(odd)}",
                 _hint(unicode_host, known),
             )
         letters = [c for c in label if unicodedata.category(c)[0] == "L"]
-        if scripts and scripts != ["Latn"] and letters and all(_latin_twin(c) for c in letters):
+        if scripts and scripts != ["Latn"] and letters and all(latin_twin(c) for c in letters):
             return Lookalike(
                 f"{where} of '{address}' is written in {ucd.script_name(scripts[0])} "
                 "letters that all look like Latin ones "
-                f"('{skeleton(label)}'): {_describe(letters[0])}",
+                f"('{skeleton(label)}'): {describe(letters[0])}",
                 _hint(unicode_host, known),
             )
     imitated = _imitates(unicode_host, known)
