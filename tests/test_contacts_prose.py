@@ -83,7 +83,7 @@ def test_vanity_number_is_found_and_read_as_e164(text: str, raw: str, value: str
         "Doctors also call it stage IV breast cancer (T2 N1 M0), Ki-67 above 20%.",
         "COVID-19 vaccines are safe during 5-FU or AC-T chemotherapy.",
         "In 2024 UPDATE: 100 PATIENTS, 500 PATIENT VISITS, 10-12 WEEKS, 3-4 TIMES DAILY.",
-        "TAKE 1-2 WEEKS OR MORE. 1 in 8 WOMEN. 168,000 WOMEN.",
+        "TAKE 1-2 WEEKS OR MORE. 1 in 8 WOMEN. 168,000 WOMEN. 1 234 567 PATIENTS.",
         "Reviewed 2024-03-06, version 3.0.1 RC, ISBN 978-0-306-40615-7, ISO 32000-1 PART 2.",
         "UPDATED 2024-03-06 FROM NCI; 06.03.2026 UPDATED; Room 101 HELP; 24/7 HELP.",
         "Tumour markers CA 15-3 and CA 27-29 TEST; ICD-10 C50.9; dose 2.5 MG DAILY; 300 MG BID.",
@@ -101,6 +101,25 @@ def test_vanity_number_is_found_and_read_as_e164(text: str, raw: str, value: str
 def test_prose_is_not_taken_for_a_vanity_number(text: str) -> None:
     found = _found(text)
     assert found in ([], [("phone", "1-877-555-0142", "+18775550142")]), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2 500 000 patients",  # French, Russian: spaces
+        "2\u202f500\u202f000 patientes",  # narrow no-break space
+        "2.500.000 mujeres",  # Spanish, Vietnamese: full stops
+        "1 234 567 PATIENTS",
+        "2'500'000 Patientinnen",  # Swiss German
+    ],
+)
+def test_counts_grouped_in_thousands_are_not_phone_numbers(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_a_number_that_dials_is_found_whatever_its_grouping() -> None:
+    assert _found("Llame al 612 345 678.", "ES") == [("phone", "612 345 678", "+34612345678")]
+    assert [c.flaw for c in cx.find_contacts("Call 1-877-555-014.", "US")] == ["invalid"]
 
 
 def test_sample_sheets_and_blocks_have_no_vanity_number_or_bare_domain(load) -> None:

@@ -427,6 +427,9 @@ def web(raw: str, start: int = 0, end: int = 0) -> Contact:
 _EMAIL = re.compile(r"(?<![\w.+%-])[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _WEB = re.compile(r"(?i)(?<![\w@./])(?:https?://|www\.)[^\s<>()\[\]{}\"']+")
 _TRAILING = ".,;:!?…)"
+#: Digits grouped in thousands with one symbol (CLDR group symbols: space, no-break
+#: and narrow spaces, full stop, comma, apostrophe): a count unless it dials.
+_COUNT = re.compile(r"\d{1,3}([ \u00a0\u202f\u2009.,'\u2019])\d{3}(?:\1\d{3})*")
 
 
 def find_contacts(text: str, region: str | None) -> list[Contact]:
@@ -478,7 +481,10 @@ def find_contacts(text: str, region: str | None) -> list[Contact]:
                 break
             last -= 1
         a, b = span(first, last)
-        found.append(phone(text[a:b], region, a, b))
+        item = phone(text[a:b], region, a, b)
+        if item.flaw == "invalid" and _COUNT.fullmatch(clean[first:last]):
+            continue  # "2 500 000", "2.500.000": a count grouped in thousands
+        found.append(item)
     return sorted(found, key=lambda c: c.start)
 
 
