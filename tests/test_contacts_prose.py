@@ -183,6 +183,32 @@ def test_link_text_spelt_with_letters_that_dials_its_own_number_passes(
     assert rules(load, project_dir) == []
 
 
+ORG = "sheets/_org/org.yaml"
+
+
+def test_a_channel_may_display_its_number_spelt_with_letters(project_dir: Path, load) -> None:
+    """org.yaml's display "1-877-JKL-0142" is +18775550142 on a keypad: accepted, and
+    the prose that writes either form is the helpline."""
+    edit(ORG, "display: 1-877-555-0142", "display: 1-877-JKL-0142")(project_dir)
+    prose("Call 1-877-JKL-0142 or 1-877-555-0142.")(project_dir)
+    assert rules(load, project_dir) == []
+
+
+@pytest.mark.parametrize(
+    "display,rule",
+    [
+        ("1-800-HARBOR-9", "contact-display"),  # letters that dial another number
+        ("1-877-J\u0410L-0142", "contact-confusable"),  # Cyrillic А on a keypad
+    ],
+)
+def test_a_spelt_display_must_dial_the_number(
+    project_dir: Path, load, display: str, rule: str
+) -> None:
+    edit(ORG, "display: 1-877-555-0142", f"display: {display}")(project_dir)
+    with pytest.raises(Exception, match=rule):
+        load(project_dir)
+
+
 # -- web addresses without a scheme ---------------------------------------------------
 
 

@@ -488,6 +488,15 @@ def find_contacts(text: str, region: str | None) -> list[Contact]:
     return sorted(found, key=lambda c: c.start)
 
 
+def spelt_numbers(text: str, region: str | None) -> list[Contact]:
+    """The phone numbers of ``text`` spelt partly with letters ("1-800-HARBOR-9")."""
+    return [c for c in find_contacts(text, region) if c.kind == "phone" and _has_letter(c.raw)]
+
+
+def _has_letter(raw: str) -> bool:
+    return any(c.isalpha() for c in raw)
+
+
 def parse_target(href: str, region: str | None) -> Contact | None:
     """The contact a link target reaches: tel:, mailto:, http(s):; None for others."""
     target = href.strip()

@@ -162,7 +162,21 @@ def _check_display(number: str | None, display: str) -> None:
         )
     if number is None:
         return  # refused on its own (missing or not E.164)
-    if cx.exact_digits(display) != number.lstrip("+"):
+    spelt = cx.spelt_numbers(display, cx.region_of(number))
+    if spelt:  # "1-877-JKL-0142": letters on the keys of the number's digits (E.161)
+        if spelt[0].flaw == "confusable":
+            raise _contact_error(
+                cx.CONFUSABLE,
+                f"display '{display}' is spelt with {spelt[0].problem}",
+                "type its letters again in Latin capitals A-Z, or print the digits",
+            )
+        if spelt[0].value != number:
+            raise _contact_error(
+                cx.DISPLAY,
+                f"display '{display}' spells {spelt[0].value}, not {number}",
+                "the letters must stand for the number's digits (2=ABC ... 9=WXYZ)",
+            )
+    elif cx.exact_digits(display) != number.lstrip("+"):
         raise _contact_error(
             cx.DISPLAY,
             f"display '{display}' does not show the digits of {number}",
