@@ -58,7 +58,8 @@ DISPLAY = rule(
     cx.DISPLAY,
     "error",
     "source",
-    "a channel's display does not show exactly the digits of its number (refused on load)",
+    "a channel's display does not show exactly the digits of its number, or keypad letters"
+    " that dial them (refused on load)",
 )
 LINK_TEXT = rule(
     cx.LINK_TEXT,
