@@ -67,6 +67,9 @@ def _found(text: str, region: str | None = "US") -> list[tuple[str, str, str | N
         ("Call +1 (877) HARBOR-1.", "+1 (877) HARBOR-1", "+18774272671"),
         ("CALL 1-800-HARBOR-9 NOW", "1-800-HARBOR-9", "+18004272679"),  # the next word is not in it
         ("Call 1\u2011800\u2011HARBOR\u20119.", "1\u2011800\u2011HARBOR\u20119", "+18004272679"),
+        ("Call 1\u2013800\u2013HARBOR\u20139.", "1\u2013800\u2013HARBOR\u20139", "+18004272679"),
+        ("Call 1-800-HAR-BOR-9.", "1-800-HAR-BOR-9", "+18004272679"),
+        ("Call 1-800-HARBOR9.", "1-800-HARBOR9", "+18004272679"),
         ("Llame al 1-800-HARBOR-9 hoy.", "1-800-HARBOR-9", "+18004272679"),
         ("请拨打1-800-HARBOR-9。", "1-800-HARBOR-9", "+18004272679"),
     ],
@@ -222,6 +225,10 @@ def test_a_spelt_display_must_dial_the_number(
         ),
         ("go to cancer-help.info/resources.", "cancer-help.info/resources", "cancer-help.info"),
         ("VISIT HARBORHELP.ORG TODAY", "HARBORHELP.ORG", "harborhelp.org"),
+        ("Visit HarborHelp.org or not.", "HarborHelp.org", "harborhelp.org"),
+        ("Visit harborhelp.ORG or not.", "harborhelp.ORG", "harborhelp.org"),
+        ("The `harborhelp.org` site.", "harborhelp.org", "harborhelp.org"),
+        ("harborhelp.org's pages", "harborhelp.org", "harborhelp.org"),
         ("(harborhelp.org)", "harborhelp.org", "harborhelp.org"),
         ("Short: t.co/abc.", "t.co/abc", "t.co"),
         ("A file host: harbor.md/help.", "harbor.md/help", "harbor.md"),  # a path: an address

@@ -11,8 +11,9 @@ harborlight.example). That alone keeps decimals, versions and abbreviations
 ("3.5", "v1.2.3", "e.g.", "U.S.", "Dr.Smith") out; a few more rules keep
 prose out where a word happens to be a top-level domain:
 
-- the top-level label is written in lower case (or the whole name in capitals,
-  as in a heading): "end of a sentence.It" is not a site in Italy;
+- the top-level label is not a capitalised word ("end of a sentence.It" is not
+  a site in Italy, "Dr.Mobile" not one under .mobile), unless the whole name is
+  in capitals, as in a heading ("HARBORHELP.ORG");
 - a file name ("en.md", "notes.zip") is a name and a file extension that is
   also a country code; with a path ("harbor.md/help") it is an address;
 - two or more labels of one letter each ("e.g.in") are an abbreviation, unless
@@ -128,9 +129,8 @@ def _is_address(host: str, has_path: bool) -> bool:
     name = _mapped(host)
     if name is None or registrable(host) is None:
         return False
-    written_top = re.split(r"[.\uff0e\u3002\uff61]", host)[-1]
-    if written_top != written_top.lower() and host != host.upper():
-        return False  # "sentence.It", "Dr.Mobile": a capital where a domain has none
+    if re.split(r"[.\uff0e\u3002\uff61]", host)[-1].istitle() and host != host.upper():
+        return False  # "sentence.It", "Dr.Mobile": a word after a full stop, not a domain
     labels = name.split(".")
     if has_path:
         return True

@@ -36,8 +36,9 @@ from phonenumbers import ValidationResult
 from .domain_names import SPACED_WORD
 from .lookalikes import latin_twin
 
-_SEPARATORS = " \u00a0\u202f.\\-\u2010\u2011"
-_HYPHENS = "\\-\u2010\u2011"  # for character classes
+#: Hyphens and dashes phonenumbers reads as punctuation (U+2010-2015, minus sign).
+_HYPHENS = "\\-\u2010-\u2015\u2212"  # for character classes
+_SEPARATORS = f" \u00a0\u202f.{_HYPHENS}"
 #: A run of digit and letter groups, the first of digits, with one separator between
 #: groups (or none after a closing parenthesis); Chinese or Thai may run into it.
 _RUN = re.compile(
@@ -70,7 +71,7 @@ def _letters_fit(group: str, joiner: str) -> bool:
     if any(not c.isascii() and not (c.isupper() and latin_twin(c)) for c in letters):
         return False
     return all(c.isupper() for c in letters) or (
-        joiner in ("-", "\u2010", "\u2011") and all(c.isascii() for c in letters)
+        re.fullmatch(f"[{_HYPHENS}]", joiner) and all(c.isascii() for c in letters)
     )
 
 
