@@ -69,6 +69,7 @@ def _found(text: str, region: str | None = "US") -> list[tuple[str, str, str | N
         ("Call 1\u2011800\u2011HARBOR\u20119.", "1\u2011800\u2011HARBOR\u20119", "+18004272679"),
         ("Call 1\u2013800\u2013HARBOR\u20139.", "1\u2013800\u2013HARBOR\u20139", "+18004272679"),
         ("Call 1-800-HAR-BOR-9.", "1-800-HAR-BOR-9", "+18004272679"),
+        ("Call 1/800/HARBOR/9.", "1/800/HARBOR/9", "+18004272679"),
         ("Call 1-800-HARBOR9.", "1-800-HARBOR9", "+18004272679"),
         ("Llame al 1-800-HARBOR-9 hoy.", "1-800-HARBOR-9", "+18004272679"),
         ("请拨打1-800-HARBOR-9。", "1-800-HARBOR-9", "+18004272679"),
@@ -89,6 +90,7 @@ def test_vanity_number_is_found_and_read_as_e164(text: str, raw: str, value: str
         "TAKE 1-2 WEEKS OR MORE. 1 in 8 WOMEN. 168,000 WOMEN. 1 234 567 PATIENTS.",
         "Reviewed 2024-03-06, version 3.0.1 RC, ISBN 978-0-306-40615-7, ISO 32000-1 PART 2.",
         "UPDATED 2024-03-06 FROM NCI; 06.03.2026 UPDATED; Room 101 HELP; 24/7 HELP.",
+        "24/7 HELP, 1/2 TABLET, 3/6/2026 UPDATE, 12/25 MEDS, BRCA1/2 TEST.",
         "Tumour markers CA 15-3 and CA 27-29 TEST; ICD-10 C50.9; dose 2.5 MG DAILY; 300 MG BID.",
         "Call 1-877-555-0142 NOW.",  # a whole number, then a word: the number alone
         # other languages of the catalog

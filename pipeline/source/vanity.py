@@ -38,7 +38,7 @@ from .lookalikes import latin_twin
 
 #: Hyphens and dashes phonenumbers reads as punctuation (U+2010-2015, minus sign).
 _HYPHENS = "\\-\u2010-\u2015\u2212"  # for character classes
-_SEPARATORS = f" \u00a0\u202f.{_HYPHENS}"
+_SEPARATORS = f" \u00a0\u202f./{_HYPHENS}"
 #: A run of digit and letter groups, the first of digits, with one separator between
 #: groups (or none after a closing parenthesis); Chinese or Thai may run into it.
 _RUN = re.compile(
