@@ -60,6 +60,7 @@ def _found(text: str, region: str | None = "US") -> list[tuple[str, str, str | N
         ("Ring +1 800 FLOWERS now.", "+1 800 FLOWERS", "+18003569377"),
         ("Ring 1 800 FLOWERS now.", "1 800 FLOWERS", "+18003569377"),
         ("Call 1-800-4-CANCER.", "1-800-4-CANCER", "+18004226237"),  # digits among letters
+        ("Call Komen (1-877 GO KOMEN) today.", "1-877 GO KOMEN", "+18774656636"),
         ("Call 800-FLOWERS.", "800-FLOWERS", "+18003569377"),
         ("Call 1-800-Flowers.", "1-800-Flowers", "+18003569377"),  # mixed case, hyphenated
         ("Call 1.877.555.HELP.", "1.877.555.HELP", "+18775554357"),
@@ -252,6 +253,7 @@ def test_bare_domain_is_found(text: str, raw: str | None, host: str) -> None:
     "text",
     [
         "See report.pdf, image.png, the notes in en.md and notes.zip.",
+        "Run build.py on data.csv; open photo.jpg, slides.pptx and a.md.",
         "Abbreviations: e.g. i.e. a.m. p.m. U.S. Ph.D. etc. vs.placebo No.5 St.Jude fig.2",
         "Decimals and versions: 3.5 mg, 1.000,5, v1.2.3, Python 3.11, Node.js.",
         "Dr.Smith said so.It was fine.Then we left.",  # no space after a full stop

@@ -14,8 +14,9 @@ prose out where a word happens to be a top-level domain:
 - the top-level label is not a capitalised word ("end of a sentence.It" is not
   a site in Italy, "Dr.Mobile" not one under .mobile), unless the whole name is
   in capitals, as in a heading ("HARBORHELP.ORG");
-- a file name ("en.md", "notes.zip") is a name and a file extension that is
-  also a country code; with a path ("harbor.md/help") it is an address;
+- a file name ("en.md", "notes.zip", "build.py") is a name and a file
+  extension that is also a top-level domain; with a path ("harbor.md/help") it
+  is an address;
 - two or more labels of one letter each ("e.g.in") are an abbreviation, unless
   a path follows ("x.com" is a site); two or more labels of digits each are a
   number ("1.877.555.HELP", a phone number spelt with dots; "163.com" is a site).
@@ -34,6 +35,7 @@ suffix (the list's private section) are not.
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from functools import cache
 
@@ -44,12 +46,24 @@ from publicsuffixlist import PublicSuffixList
 #: on the public Internet, kept for examples, tests and documentation.
 RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost"})
 
-#: Extensions of files a sheet's author may name in prose (documents, images,
-#: archives, the project's own sources) that are also top-level domains
-#: (.md Moldova, .zip and .mov generic, .ps Palestine): such a name with no path
-#: is taken for a file. Extensions that are not top-level domains ("report.pdf")
-#: need no entry: the Public Suffix List already refuses them.
-FILE_EXTENSIONS = frozenset({"md", "zip", "mov", "ps"})
+#: The project's own source and exchange formats (Markdown, YAML, XLIFF, PO), added
+#: to the file types Python's mimetypes table knows (documents, images, archives,
+#: code): a two-label name that ends in one of these and has no path is a file
+#: name ("en.md", "notes.zip", "build.py"), even where the extension is also a
+#: top-level domain (.md Moldova, .py Paraguay, .zip). The cost: a bare
+#: "harbor.ai" or "about.me" is read as a file too; with a path, "www." or
+#: https:// it is an address.
+PROJECT_FORMATS = frozenset({"md", "markdown", "yaml", "yml", "xlf", "xliff", "po", "pot"})
+
+
+@cache
+def file_extensions() -> frozenset[str]:
+    """Extensions of files (without the dot), from Python's own mimetypes table
+    (not the system's mime.types, so every machine reads a name the same way)."""
+    table = mimetypes.MimeTypes()
+    known = {ext.lstrip(".").lower() for strict in (True, False) for ext in table.types_map[strict]}
+    return frozenset(known | PROJECT_FORMATS)
+
 
 #: Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer,
 #: Hiragana, Katakana, Han (with its extensions and compatibility block).
@@ -134,7 +148,7 @@ def _is_address(host: str, has_path: bool) -> bool:
     labels = name.split(".")
     if has_path:
         return True
-    if len(labels) == 2 and labels[-1] in FILE_EXTENSIONS:
+    if len(labels) == 2 and labels[-1] in file_extensions():
         return False  # "en.md": a file
     suffix = labels[-1] if labels[-1] in RESERVED_TLDS else _psl().publicsuffix(name)
     before = labels[: len(labels) - len((suffix or "").split("."))]

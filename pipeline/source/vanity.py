@@ -131,7 +131,10 @@ def find_vanity(text: str, region: str | None) -> list[tuple[int, int]]:
     """(start, end) of every phone number in ``text`` spelt partly with letters."""
     out = []
     for run in _RUN.finditer(text):
-        stop = _vanity_in(text, run.start(), run.end(), region)
+        start = run.start()
+        if text[start] == "(" and not re.match(r"\(\d+\)", run.group()):
+            start += 1  # "(1-877 GO KOMEN)": the bracket is the sentence's
+        stop = _vanity_in(text, start, run.end(), region)
         if stop is not None:
-            out.append((run.start(), stop))
+            out.append((start, stop))
     return out
