@@ -331,6 +331,19 @@ def test_found_wherever_text_is_written(project_dir: Path, load, where, text: st
     assert "contact-unknown" in rules(load, project_dir, lang)
 
 
+def test_a_translation_must_keep_spelt_numbers_and_bare_addresses() -> None:
+    """translation-contacts compares them like any contact, by value."""
+    from pipeline.checks.translation import contacts, numbers
+
+    source = contacts("Call 1-800-HARBOR-9 or visit harborhelp.org.", "en", "US")
+    assert source == {"phone +18004272679": 1, "url https://harborhelp.org": 1}
+    assert contacts("Llame al 1-800-427-2679 o visite HARBORHELP.ORG.", "es", "US") == source
+    changed = contacts("Llame al 1-800-HARBOR-8 o visite harborhe1p.org.", "es", "US")
+    assert changed != source
+    # their digits are the contact's, not numbers a translation must repeat
+    assert numbers("Call 1-800-HARBOR-9 or cancer-help.info/2024.", "en", "US") == {}
+
+
 # -- the bench: `factsheet check` as a hostile user runs it --------------------------------
 
 HERE = f"{SHEET}:{LINE}"
