@@ -84,6 +84,8 @@ _BARE = re.compile(
     rf"(?<![@./:\\\-])(?<!{_CHAR})(?P<host>{_LABEL}(?:{_DOT}{_LABEL})+)(?P<path>{_PATH})?"
 )
 
+_DOTTED = re.compile(r"[^\W_][.\uff0e\u3002\uff61][^\W_]")
+
 
 @cache
 def _psl() -> PublicSuffixList:
@@ -130,7 +132,9 @@ def find_bare_domains(text: str) -> list[tuple[int, int]]:
     Addresses with https:// or www. and email addresses are found by source/contacts.py
     before this runs; its caller skips what they already took.
     """
-    out = []
+    out: list[tuple[int, int]] = []
+    if not _DOTTED.search(text):
+        return out  # most lines of prose: no dot between two letters or digits
     for match in _BARE.finditer(text):
         host = match.group("host")
         path = (match.group("path") or "").rstrip(".,;:!?…'\"")

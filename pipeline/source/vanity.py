@@ -45,6 +45,7 @@ _RUN = re.compile(
     rf"(?<![+@/.,:{_HYPHENS}])(?<!{SPACED_WORD})\+?\(?\d+\)?(?:(?:[{_SEPARATORS}]|(?<=\)))\(?[^\W_]+\)?)+"
 )
 _GROUP = re.compile(r"[^\W_]+")
+_SPELT = re.compile(rf"\d\)?[{_SEPARATORS}]?\(?[^\W\d_]")
 #: Shapes only phone numbers have: an international prefix, an area code in
 #: parentheses, or the North American "1-800-".
 _PHONE_SHAPED = re.compile(
@@ -129,7 +130,9 @@ def _vanity_in(text: str, start: int, end: int, region: str | None) -> int | Non
 
 def find_vanity(text: str, region: str | None) -> list[tuple[int, int]]:
     """(start, end) of every phone number in ``text`` spelt partly with letters."""
-    out = []
+    out: list[tuple[int, int]] = []
+    if not _SPELT.search(text):
+        return out  # no digit followed by a letter within one separator: nothing spelt
     for run in _RUN.finditer(text):
         start = run.start()
         if text[start] == "(" and not re.match(r"\(\d+\)", run.group()):
