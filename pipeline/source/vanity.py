@@ -71,9 +71,8 @@ def _letters_fit(group: str, joiner: str) -> bool:
         return True
     if any(not c.isascii() and not (c.isupper() and latin_twin(c)) for c in letters):
         return False
-    return all(c.isupper() for c in letters) or (
-        re.fullmatch(f"[{_HYPHENS}]", joiner) and all(c.isascii() for c in letters)
-    )
+    hyphenated = re.fullmatch(f"[{_HYPHENS}]", joiner) is not None
+    return all(c.isupper() for c in letters) or (hyphenated and all(c.isascii() for c in letters))
 
 
 def _reason(raw: str, region: str | None) -> tuple[ValidationResult | None, bool]:
