@@ -29,7 +29,8 @@ demo: setup
 
 test: setup test-system browser
 	$(BIN)/ruff check pipeline tests bench
-	$(BIN)/python -m pytest -q
+	# One module per core (CI has 2): module fixtures build their PDFs once.
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 setup: system $(VENV)/.installed
 
