@@ -98,7 +98,9 @@ class OutputError(FactsheetError):
 
 #: The longest run of characters without a space kept whole in a message (a path,
 #: a URL, a pasted value); longer runs keep their start and end around an ellipsis.
-MAX_WORD = 120
+#: Long enough for a temp file's path in a deeply nested project folder (a CI
+#: checkout, a test runner's tmp folder), which the user needs whole.
+MAX_WORD = 240
 #: The longest message, location or hint shown; longer ones are cut in the middle.
 MAX_PART = 600
 
