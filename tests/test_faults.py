@@ -263,13 +263,48 @@ def retitle(root: Path) -> None:
     manifest.write_text(json.dumps(data, indent=2))
 
 
+CLINIC = """\
+name: Westside Family Health
+address: 9 Tidewater Lane, Harborview
+logo: westside-logo.svg
+channels:
+  - id: reception
+    kind: phone
+    number: "+16175550164"
+    display: 1-617-555-0164
+    hours:
+      timezone: America/New_York
+      open:
+        - {days: mon-fri, from: "07:30", to: "19:00"}
+"""
+
+
+def clinic_mail(root: Path) -> None:
+    """A clinic's file and its logo, as a clinic sends them (outside sheets/)."""
+    mail = root / "mail"
+    mail.mkdir()
+    (mail / "westside.yaml").write_text(CLINIC)
+    (mail / "westside-logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40">'
+        '<circle cx="20" cy="20" r="18" fill="#2a6f4e"/></svg>'
+    )
+
+
 # Each writing command: what to change first (so it has writes to make), its arguments.
+# approve writes the review log and the sheet, imprint the clinic's file and its logo:
+# both pairs together or neither.
 COMMANDS = {
     "build": (restyle, BUILD),
     "site": (retitle, ("-q", "site")),
     "new": (None, ("-q", "new", "a-new-sheet", "--title", "A New Sheet")),
     "bundle": (None, ("-q", "bundle", "sheets/_packets/newly-diagnosed.yaml")),
+    "approve": (
+        None,
+        ("-q", "approve", "metastatic-breast-cancer", "--lang", "es", "--by", "Dr. Ana Ruiz"),
+    ),
+    "imprint": (clinic_mail, ("-q", "imprint", "mail/westside.yaml")),
 }
+RENDERING = ("build", "bundle", "approve", "imprint")
 
 
 def inject(root: Path, spec: str, *args: str) -> subprocess.CompletedProcess:
@@ -347,7 +382,7 @@ def test_a_writing_command_survives_faults_at_its_writes(project: Path, command:
     assert counts.get("replace", 0) >= 2, counts  # a journal and at least one file
     before, after = snapshot(project), snapshot(fresh)
     assert before != after
-    for number, spec in enumerate(fault_points(counts, command in ("build", "bundle"))):
+    for number, spec in enumerate(fault_points(counts, command in RENDERING)):
         root = project.parent / f"fault-{number}"
         shutil.copytree(project, root, symlinks=True)
         check_fault(root, spec, args, before, after)

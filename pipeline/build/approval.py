@@ -20,8 +20,9 @@ from ..checks.review import check_approval
 from ..errors import CheckFailed, InputError
 from ..render.options import VARIANTS, Options
 from ..render.pdf import render_sheet
+from ..source.atomic import STATE, write_files
 from ..source.dates import today
-from ..source.files import atomic_write, read_text
+from ..source.files import read_text
 from ..source.loader import Loader
 from ..source.model import Approval, Project, Sheet
 from ..source.reviews import (
@@ -126,8 +127,15 @@ def approve(
             hint="fix them, then approve again; nothing was written",
         )
     existing = read_text(log_path, shown_log) if log_path.exists() else None
-    atomic_write(log_path, appended_log(existing, approval).encode("utf-8"))
-    atomic_write(sheet.path, text.encode("utf-8"))
+    # The log and the sheet together or neither (a kill between them would
+    # leave an approval the log does not back, or a log entry for a draft).
+    write_files(
+        {
+            log_path: appended_log(existing, approval).encode("utf-8"),
+            sheet.path: text.encode("utf-8"),
+        },
+        project.root / "output" / STATE,
+    )
     return Approved(candidate, approval, shown_log, findings)
 
 

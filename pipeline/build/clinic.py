@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..checks.registry import Finding, has_errors
 from ..errors import CheckFailed, InputError
+from ..source.atomic import STATE, same_file_system, write_files
 from ..source.clinics import CLINIC_ID, clinics_dir
 from ..source.files import atomic_write, read_text
 from ..source.images import check_image
@@ -148,11 +149,14 @@ def add_clinic(
             path=shown,
             hint="fix the clinic's file (shorter texts, fewer channels) and run again",
         )
+    together = keep and same_file_system(out_dir.parent, root)
     with OutputFolder(out_dir) as output:
         preview = output.write(relpath, outcome["pdf"])
-    if keep:
-        for file, data in copies.items():
-            atomic_write(file, data)
+        if together:  # the clinic's files and the preview: all of them or none
+            for file, data in copies.items():
+                output.changes.write(file, data)
+    if keep and not together:  # another disk: the clinic's file and logo together
+        write_files(copies, root / "output" / STATE)
     added = [str(file.relative_to(root)) for file in copies] if keep else []
     return Intake(clinic_id, clinic, added, preview, findings)
 
