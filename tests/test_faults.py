@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_project, private_copy, run_cli
+from test_imprint import LOGO, WESTSIDE
 
 from pipeline.errors import OutputError
 from pipeline.source.atomic import STATE, Transaction, clean_temp, recover
@@ -263,31 +264,12 @@ def retitle(root: Path) -> None:
     manifest.write_text(json.dumps(data, indent=2))
 
 
-CLINIC = """\
-name: Westside Family Health
-address: 9 Tidewater Lane, Harborview
-logo: westside-logo.svg
-channels:
-  - id: reception
-    kind: phone
-    number: "+16175550164"
-    display: 1-617-555-0164
-    hours:
-      timezone: America/New_York
-      open:
-        - {days: mon-fri, from: "07:30", to: "19:00"}
-"""
-
-
 def clinic_mail(root: Path) -> None:
     """A clinic's file and its logo, as a clinic sends them (outside sheets/)."""
     mail = root / "mail"
     mail.mkdir()
-    (mail / "westside.yaml").write_text(CLINIC)
-    (mail / "westside-logo.svg").write_text(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 40">'
-        '<circle cx="20" cy="20" r="18" fill="#2a6f4e"/></svg>'
-    )
+    (mail / "westside.yaml").write_text(WESTSIDE)
+    (mail / "westside-logo.svg").write_text(LOGO)
 
 
 # Each writing command: what to change first (so it has writes to make), its arguments.

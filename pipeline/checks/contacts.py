@@ -353,4 +353,8 @@ def check_contacts(project: Project, sheet: Sheet) -> list[Finding]:
             checker.prose(Text(sheet.display, sheet.line_of(key), value, lines))
     for unit in sheet.body.units:
         checker.prose(Text(sheet.display, unit.line, unit.text, lines))
-    return [*checker.out, *check_blocks(project, sheet.lang)]
+    # The blocks are the same for every sheet in the language: checked once per project.
+    blocks = project.derived(
+        f"contact_blocks:{sheet.lang}", lambda: check_blocks(project, sheet.lang)
+    )
+    return [*checker.out, *blocks]

@@ -44,7 +44,10 @@ def source_findings(project: Project, sheet: Sheet, on: dt.date | None = None) -
         *check_approval(project, sheet),
         *check_placeholders(sheet),
         *_translation(project, sheet),
-        *check_blocks_translation(project, sheet.lang),
+        *project.derived(  # the same for every sheet in the language: once per project
+            f"blocks_translation:{sheet.lang}",
+            lambda: check_blocks_translation(project, sheet.lang),
+        ),
     ]
     return apply_policy(found, project.policy, sheet.lang)
 

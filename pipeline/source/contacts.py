@@ -197,6 +197,8 @@ def visible(text: str) -> str:
 
 def _strip_invisible(text: str) -> tuple[str, list[int]]:
     """The text without invisible characters, and each kept character's offset."""
+    if text.isascii():  # no ASCII character is invisible: most of a Latin-script sheet
+        return text, list(range(len(text)))
     kept = [(i, c) for i, c in enumerate(text) if not is_invisible(c)]
     return "".join(c for _, c in kept), [i for i, _ in kept]
 
