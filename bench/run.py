@@ -437,8 +437,13 @@ def main() -> None:
         ("pages per second, --jobs 2", f"{pages / two:.1f}", f"{pages} pages"),
         ("peak RSS of a worker", f"{max(rss, rss2) / 1024:.0f} MB", "(target <= 300 MB)"),
     ]
+    print_table("factsheet benchmark", rows)
+
+
+def print_table(title: str, rows: list[tuple[str, str, str]]) -> None:
+    """The figures as aligned rows under a line naming the machine."""
     width = max(len(r[0]) for r in rows)
-    print(f"factsheet benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"{title} on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     for name, value, note in rows:
         print(f"  {name:<{width}}  {value:>9}  {note}")
 

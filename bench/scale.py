@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import LANGS, make_catalog, sentence  # noqa: E402
+from run import LANGS, make_catalog, print_table, sentence  # noqa: E402
 
 VARIANTS = ("--variant", "standard", "--variant", "large-print")
 
@@ -197,10 +197,7 @@ def main() -> None:
             )  # fmt: skip
         peak = max(rss, rss_local, rss_noop, *([rss_remote] if not args.no_dask else []))
         rows.append(("client peak RSS", f"{peak} MB", "(target <= 500 MB)"))
-    width = max(len(r[0]) for r in rows)
-    print(f"factsheet scale benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    for name, value, note in rows:
-        print(f"  {name:<{width}}  {value:>9}  {note}")
+    print_table("factsheet scale benchmark", rows)
 
 
 if __name__ == "__main__":
