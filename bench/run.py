@@ -103,12 +103,16 @@ def sheet_text(rng: random.Random, index: int, lang: str) -> str:
     return sheet_markdown(index, lang, sheet_content(rng))
 
 
-def sheet_markdown(index: int, lang: str, sections: list[tuple[str, list[str]]]) -> str:
-    parts = [
+def front_matter(
+    sheet_id: str, title: str, lang: str, series: str | None = None, summary: str | None = None
+) -> list[str]:
+    """A synthetic sheet's front matter lines, approved and current (the benchmarks'
+    sheets differ only in these and in their bodies)."""
+    return [
         "---",
-        f"id: BENCH-{index:03d}",
-        f"title: Synthetic sheet {index}",
-        "series: Benchmark series",
+        f"id: {sheet_id}",
+        f"title: {title}",
+        *([f"series: {series}"] if series else []),
         f"lang: {lang}",
         'version: "1.0"',
         "status: approved",
@@ -116,10 +120,20 @@ def sheet_markdown(index: int, lang: str, sections: list[tuple[str, list[str]]])
         "next_review: 2028-03-06",
         "reviewed_by: Benchmark panel",
         "audience: Benchmark readers",
-        "summary: A synthetic sheet for benchmarks.",
+        *([f"summary: {summary}"] if summary else []),
         "---",
         "",
     ]
+
+
+def sheet_markdown(index: int, lang: str, sections: list[tuple[str, list[str]]]) -> str:
+    parts = front_matter(
+        f"BENCH-{index:03d}",
+        f"Synthetic sheet {index}",
+        lang,
+        series="Benchmark series",
+        summary="A synthetic sheet for benchmarks.",
+    )
     for number, (paragraph, items) in enumerate(sections, 1):
         parts += [f"## Section {number}", "", paragraph, ""]
         if items:

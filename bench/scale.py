@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import LANGS, make_catalog, print_table, sentence  # noqa: E402
+from run import LANGS, front_matter, make_catalog, print_table, sentence  # noqa: E402
 
 VARIANTS = ("--variant", "standard", "--variant", "large-print")
 
@@ -48,20 +48,7 @@ runpy.run_module("pipeline", run_name="__main__")
 
 def short_sheet(rng: random.Random, index: int, lang: str) -> str:
     """A one-page sheet: three sections, a list, and the Resources callout."""
-    parts = [
-        "---",
-        f"id: SCALE-{index:04d}",
-        f"title: Scale sheet {index}",
-        f"lang: {lang}",
-        'version: "1.0"',
-        "status: approved",
-        "reviewed: 2026-03-06",
-        "next_review: 2028-03-06",
-        "reviewed_by: Benchmark panel",
-        "audience: Benchmark readers",
-        "---",
-        "",
-    ]
+    parts = front_matter(f"SCALE-{index:04d}", f"Scale sheet {index}", lang)
     for section in range(3):
         parts += [f"## Section {section + 1}", "", " ".join(sentence(rng) for _ in range(2)), ""]
     parts += [f"- {sentence(rng, 6)}" for _ in range(3)] + [""]

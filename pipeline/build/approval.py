@@ -4,8 +4,8 @@ Approval is refused unless the sheet, as it will be once approved, passes the
 whole gate: the source rules and a fresh render of each variant through the
 PDF rules. A translation is approved only after its source is. What approval
 writes: one entry in sheets/<slug>/reviews.yaml (who, in what role, when, and
-a hash of the approved text) and ``status: approved`` in the sheet; the log is
-written first, so a failure in between leaves the sheet a draft.
+a hash of the approved text) and ``status: approved`` in the sheet, both in one
+transaction (source/atomic.py), so no failure leaves one without the other.
 """
 
 from __future__ import annotations
