@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import copy_project, run_cli
 
+from pipeline.checks.drawn import drawn_texts
 from pipeline.checks.readpdf import ReadPdf, contains
 
 MBC = "metastatic-breast-cancer"
@@ -78,8 +79,8 @@ def test_a_draft_translation_shows_its_mark_on_every_page(built) -> None:
     root, _ = built
     path = root / "output" / "es" / f"{MBC}.pdf"
     pdf = ReadPdf(path.read_bytes())
-    assert len(pdf.drawn_page_texts) == 2
-    for number, text in enumerate(pdf.drawn_page_texts, 1):
+    assert len(drawn_texts(pdf)) == 2
+    for number, text in enumerate(drawn_texts(pdf), 1):
         assert contains(text, ES_MARK), f"page {number}: {text[:200]}"
         assert red_pixels_at_the_top(path, number) > 50, f"page {number} shows no red mark"
     # A screen reader hears it on the first page, as tagged text.
@@ -93,7 +94,7 @@ def test_an_approved_sheet_carries_no_mark(built) -> None:
     path = root / "output" / "en" / f"{MBC}.pdf"
     pdf = ReadPdf(path.read_bytes())
     assert pdf.info["/FactsheetStatus"] == "approved"
-    for number, text in enumerate(pdf.drawn_page_texts, 1):
+    for number, text in enumerate(drawn_texts(pdf), 1):
         assert "not yet" not in text
         assert red_pixels_at_the_top(path, number) == 0
 
@@ -148,8 +149,8 @@ def test_the_mark_says_what_the_sheet_is(
     sheet = project.sheet(QTA, "en")
     pdf = render_sheet(project, sheet, Options()).pdf
     read = ReadPdf(pdf)
-    assert all(contains(text, expected) for text in read.drawn_page_texts)
-    assert not any(absent in text for text in read.drawn_page_texts)
+    assert all(contains(text, expected) for text in drawn_texts(read))
+    assert not any(absent in text for text in drawn_texts(read))
     assert read.info["/FactsheetStatus"] == status
     assert [
         f for f in pdf_findings(project, sheet, pdf, "x.pdf") if f.rule == "pdf-draft-mark"
@@ -185,7 +186,7 @@ def test_large_print_and_right_to_left_drafts_show_the_mark(load) -> None:
     for variant in ("standard", "large-print"):
         pdf = render_sheet(project, sheet, Options(variant=variant)).pdf
         read = ReadPdf(pdf)
-        assert all(drawn(text, mark, rtl=True) for text in read.drawn_page_texts), variant
+        assert all(drawn(text, mark, rtl=True) for text in drawn_texts(read)), variant
         assert contains(read.page_texts[0], mark)  # heard exactly, in reading order
         assert pdf_findings(project, sheet, pdf, "ar.pdf", variant) == []
 
@@ -198,18 +199,21 @@ def test_a_mark_is_not_found_in_words_scattered_over_a_page() -> None:
     assert not drawn("a draft of the translation was not reviewed yet", mark)
     assert not drawn("reviewed yet not translation Draft", mark)  # only right to left
     assert drawn("reviewed yet not translation: Draft", mark, rtl=True)
+    # Right-to-left glyphs come in visual order: the run reversed is the mark.
+    assert drawn(mark[::-1], mark, rtl=True) and not drawn(mark[::-1], mark)
 
 
 @pytest.mark.parametrize(
-    "old,new,pages",
+    "old,new,pages,lang",
     [
-        (" data-mark=\"{{ mark or '' }}\"", "", [2]),
-        ('<p class="draft-mark">{{ mark }}</p>', "", [1, 1]),
+        (" data-mark=\"{{ mark or '' }}\"", "", [2], "es"),
+        (" data-mark=\"{{ mark or '' }}\"", "", [2], "ar"),  # glyphs in visual order
+        ('<p class="draft-mark">{{ mark }}</p>', "", [1, 1], "es"),
     ],
-    ids=["no-running-mark", "no-first-page-mark"],
+    ids=["no-running-mark", "no-running-mark-rtl", "no-first-page-mark"],
 )
 def test_the_gate_fails_a_draft_whose_template_drops_the_mark(
-    project_dir: Path, load, old: str, new: str, pages: list[int]
+    project_dir: Path, load, old: str, new: str, pages: list[int], lang: str
 ) -> None:
     from pipeline.checks.gate import pdf_findings
     from pipeline.render.options import Options
@@ -217,9 +221,9 @@ def test_the_gate_fails_a_draft_whose_template_drops_the_mark(
 
     edit(project_dir, "styles/templates/sheet.html.j2", old, new)
     project = load(project_dir)
-    sheet = project.sheet(MBC, "es")
+    sheet = project.sheet(MBC, lang)
     pdf = render_sheet(project, sheet, Options()).pdf
-    found = [f for f in pdf_findings(project, sheet, pdf, "es.pdf") if f.rule == "pdf-draft-mark"]
+    found = [f for f in pdf_findings(project, sheet, pdf, "x.pdf") if f.rule == "pdf-draft-mark"]
     assert [f.page for f in found] == pages, found
     assert all(f.severity == "error" for f in found)
 
@@ -276,7 +280,7 @@ def test_approve_records_who_when_and_in_what_role(project: Path) -> None:
     run_cli(project, "build", MBC, "--lang", "es", check=True)
     pdf = ReadPdf((project / "output/es" / f"{MBC}.pdf").read_bytes())
     assert pdf.info["/FactsheetStatus"] == "approved"
-    assert not any(contains(text, ES_MARK) for text in pdf.drawn_page_texts)
+    assert not any(contains(text, ES_MARK) for text in drawn_texts(pdf))
     entry = next(
         e
         for e in json.loads((project / "output/manifest.json").read_text())["pdfs"]

@@ -11,6 +11,12 @@ parentheses, hexadecimal strings, arrays and dictionaries), giving the same
 pypdf objects, so every check reads it as before. A stream it does not
 expect (an inline image, a token outside 7.2) is handed to pypdf's parser
 whole, so nothing is read differently from pypdf, only faster.
+
+WeasyPrint writes each glyph of a line as its own string in one TJ array,
+with a 0 adjustment between (``[<0056>0<0057>0...] TJ``): most of a page's
+tokens. Such an array is read by one expression, and the strings between
+zero adjustments are joined: a 0 moves nothing (ISO 32000-1 9.4.3), so the
+text and the advance are the same, in a few objects instead of thousands.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ from pypdf.generic import (
 
 _TOKEN = re.compile(
     rb"""
+    (?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*  # white space and comments before a token
+    (?:
     (?P<number>[+-]?(?:\d+\.\d*|\.\d+|\d+))(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)
   | <(?P<hex>[0-9A-Fa-f\x00\t\n\x0c\r ]*)>
   | (?P<word>[^\x00\t\n\x0c\r ()<>\[\]{}/%]+)
@@ -39,8 +47,9 @@ _TOKEN = re.compile(
   | (?P<open><<|\[)
   | (?P<close>>>|\])
   | (?P<string>\()
-  | (?P<space>[\x00\t\n\x0c\r ]+|%[^\r\n]*)
+  | (?P<space>\Z)
   | (?P<bad>.)
+    )
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -55,6 +64,14 @@ _ESCAPE = {
     ord("\\"): b"\\",
 }
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_NUMBER = rb"[+-]?(?:\d+\.\d*|\.\d+|\d+)"
+_TJ_ARRAY = re.compile(
+    rb"\[((?:[\x00\t\n\x0c\r ]*(?:<[0-9A-Fa-f]*>|" + _NUMBER + rb"))*)[\x00\t\n\x0c\r ]*\]"
+    rb"[\x00\t\n\x0c\r ]*TJ(?=[\x00\t\n\x0c\r ()<>\[\]{}/%]|$)"
+)
+_TJ_ITEM = re.compile(rb"<([0-9A-Fa-f]*)>|(" + _NUMBER + rb")")
+_ODD_HEX = re.compile(rb"<(?:[0-9A-Fa-f]{2})*[0-9A-Fa-f]>")
+_ZERO_BETWEEN = re.compile(rb">[\x00\t\n\x0c\r ]*(?:[+-]?(?:0+\.?0*|\.0+)[\x00\t\n\x0c\r ]*)?<")
 
 
 class Unexpected(ValueError):
@@ -114,9 +131,10 @@ def parse_operations(data: bytes) -> list[tuple[list, bytes]]:
     target = operands
     position = 0
     while position is not None:
-        # One scan to the next literal string; its end is where the next scan starts
-        # (a "%" inside a string is no comment).
+        # One scan to the next literal string or glyph array; its end is where the
+        # next scan starts (a "%" inside a string is no comment).
         position, operands, target = _scan(data, position, operations, operands, stack, target)
+        target = operands if target is None else target
     if stack:
         raise Unexpected("an array or dictionary left open")
     return operations
@@ -125,16 +143,17 @@ def parse_operations(data: bytes) -> list[tuple[list, bytes]]:
 def _scan(data: bytes, position: int, operations: list, operands: list, stack: list, target):
     for found in _TOKEN.finditer(data, position):
         kind = found.lastgroup
+        token = found.group(kind)  # without the white space before it
         if kind == "number":
-            text = found.group()
+            text = token
             value = FloatObject(text.decode()) if b"." in text else NumberObject(int(text))
         elif kind == "hex":
-            digits = found.group("hex")
+            digits = token
             if len(digits.translate(None, b"\x00\t\n\x0c\r ")) % 2:
                 digits += b"0"
             value = ByteStringObject(bytes.fromhex(digits.replace(b"\x00", b"").decode()))
         elif kind == "word":
-            word = found.group()
+            word = token
             # Inside an array or dictionary these are objects; at the top level
             # pypdf reads any word as an operator, and so does this parser.
             if stack and word in (b"true", b"false"):
@@ -151,18 +170,25 @@ def _scan(data: bytes, position: int, operations: list, operands: list, stack: l
                 target = operands
                 continue
         elif kind == "name":
-            value = _name(found.group())
+            value = _name(token)
         elif kind == "space":
             continue
         elif kind == "open":
-            stack.append([found.group(), []])
+            if not stack and token == b"[":
+                shown = _tj_array(data, found.start(kind))
+                if shown is not None:  # the whole "[...] TJ", read at once
+                    items, resume = shown
+                    operands.append(items)
+                    operations.append((operands, b"TJ"))
+                    return resume, [], None
+            stack.append([token, []])
             target = stack[-1][1]
             continue
         elif kind == "close":
             if not stack:
                 raise Unexpected("a close without an open")
             opened, items = stack.pop()
-            if (opened == b"[") != (found.group() == b"]"):
+            if (opened == b"[") != (token == b"]"):
                 raise Unexpected("mismatched brackets")
             if opened == b"[":
                 value = ArrayObject(items)
@@ -176,9 +202,27 @@ def _scan(data: bytes, position: int, operations: list, operands: list, stack: l
             target.append(ByteStringObject(raw))
             return resume, operands, target
         else:
-            raise Unexpected(f"byte {found.group()!r} at {found.start()}")
+            raise Unexpected(f"byte {token!r} at {found.start()}")
         target.append(value)
     return None, operands, target
+
+
+def _tj_array(data: bytes, at: int) -> tuple[ArrayObject, int] | None:
+    """A TJ array of hexadecimal strings and numbers at ``at``, its strings
+    joined across zero adjustments; None when it is anything else (a literal
+    string, an odd-length string, another operator), left to the full scan."""
+    found = _TJ_ARRAY.match(data, at)
+    if found is None or _ODD_HEX.search(found.group(1)):
+        return None
+    items: list = []
+    for digits, number in _TJ_ITEM.findall(_ZERO_BETWEEN.sub(b"", found.group(1))):
+        if not number:
+            items.append(ByteStringObject(bytes.fromhex(digits.decode())))
+            continue
+        value = FloatObject(number.decode()) if b"." in number else NumberObject(int(number))
+        if value != 0:
+            items.append(value)
+    return ArrayObject(items), found.end()
 
 
 class FastContentStream(ContentStream):

@@ -149,6 +149,35 @@ def read_page(pdf: ReadPdf, index: int) -> Page:
     return cache[index]
 
 
+def drawn_texts(pdf: ReadPdf) -> list[str]:
+    """Every text drawn on each page, artifacts included: what a reader of the
+    printed page sees (a running mark is an artifact a screen reader skips).
+    Runs in drawing order; a run that starts a new line or leaves a gap
+    (more than a fifth of its height) after the one before is set off by a
+    line break or a space, so words of two lines never run together."""
+    cache = pdf.__dict__.setdefault("_drawn_texts", None)
+    if cache is None:
+        cache = pdf.__dict__["_drawn_texts"] = [
+            _page_text(read_page(pdf, index).runs) for index in range(len(pdf.reader.pages))
+        ]
+    return cache
+
+
+def _page_text(runs: list[Run]) -> str:
+    parts: list[str] = []
+    before: Run | None = None
+    for run in runs:
+        if before is not None:
+            height = max(run.box[3] - run.box[1], 1.0)
+            if abs(run.box[1] - before.box[1]) > height / 2:
+                parts.append("\n")
+            elif abs(run.box[0] - before.box[2]) > height / 5:
+                parts.append(" ")
+        parts.append(run.text)
+        before = run
+    return "".join(parts)
+
+
 def _replay(pdf: ReadPdf, index: int) -> Page:
     page = pdf.reader.pages[index]
     fonts = _fonts(page.get("/Resources", DictionaryObject()).get_object())
@@ -263,19 +292,22 @@ def _show(parts, text: dict, state: dict, ctm: list[float]) -> tuple[str, Box] |
     size, th = text["size"], state["th"]
     start = _apply(_mul(text["tm"], ctm), 0, state["rise"])
     shown = []
+    moved = 0.0  # the horizontal displacement in text space (ISO 32000-1 9.4.4)
+    widths, default, spacing = font.widths, font.default, state["tc"]
     for part in parts:
         if isinstance(part, bytes | str):
             data = part if isinstance(part, bytes) else part.encode("latin-1", "replace")
             codes = font.codes(data)
             shown.append(font.text(codes))
-            for code in codes:
-                advance = font.widths.get(code, font.default) / 1000 * size + state["tc"]
-                if not font.two_byte and code == 32:
-                    advance += state["tw"]
-                text["tm"] = _mul([1, 0, 0, 1, advance * th, 0], text["tm"])
+            moved += sum(widths.get(code, default) for code in codes) / 1000 * size
+            moved += spacing * len(codes)
+            if not font.two_byte:
+                moved += state["tw"] * codes.count(32)
         else:  # a TJ adjustment, in thousandths of the font size
-            shift = -float(part) / 1000 * size * th
-            text["tm"] = _mul([1, 0, 0, 1, shift, 0], text["tm"])
+            moved -= float(part) / 1000 * size
+    tm = text["tm"]
+    shift = moved * th
+    text["tm"] = [tm[0], tm[1], tm[2], tm[3], shift * tm[0] + tm[4], shift * tm[1] + tm[5]]
     end = _apply(_mul(text["tm"], ctm), 0, state["rise"])
     height = size * abs(_mul(text["tm"], ctm)[3]) / (abs(size) or 1) * abs(size)
     low, high = min(start[1], end[1]) - 0.2 * height, max(start[1], end[1]) + 0.75 * height

@@ -187,34 +187,40 @@ class ReadPdf:
         ...) run on without a break, so nothing is added between two marked
         sequences of one paragraph that the file does not say.
         """
-        tree = self.structure
-        if tree is None:
-            return ""
-        out: list[str] = []
-        self._elem_text(tree, out, pages)
-        return re.sub(r"[ \t]*\n[\s]*", "\n", "".join(out)).strip("\n")
+        pieces = self._tree_pieces
+        return _joined(
+            text for page, text in pieces if page is _EVERY or (pages is None or page in pages)
+        )
 
-    def _elem_text(self, elem: StructElem, out: list[str], pages: set[int] | None) -> None:
+    @cached_property
+    def _tree_pieces(self) -> list[tuple[object, str]]:
+        """The tree walked once: (page, text) in reading order. A line break
+        belongs to every page (``_EVERY``); a replaced element (/ActualText,
+        /Alt) to the page of its first marked content (``None``: no page)."""
+        out: list[tuple[object, str]] = []
+        if self.structure is not None:
+            self._elem_pieces(self.structure, out)
+        return out
+
+    def _elem_pieces(self, elem: StructElem, out: list[tuple[object, str]]) -> None:
         block = elem.type not in INLINE_TYPES
         if block:
-            out.append("\n")
+            out.append((_EVERY, "\n"))
         replacement = elem.obj.get("/ActualText")
         if replacement is None:
             replacement = elem.obj.get("/Alt")
         if replacement is not None:
             first = next(iter(elem.all_mcids()), None)
-            if pages is None or (first is not None and first[0] in pages):
-                out.append(str(replacement))
+            out.append((first[0] if first is not None else None, str(replacement)))
         else:
             for item in elem.order:
                 if isinstance(item, StructElem):
-                    self._elem_text(item, out, pages)
+                    self._elem_pieces(item, out)
                 elif isinstance(item, tuple) and item[0] is not None:
                     page, mcid = item
-                    if pages is None or page in pages:
-                        out.append(self.marked_text(page).get(mcid, ""))
+                    out.append((page, self.marked_text(page).get(mcid, "")))
         if block:
-            out.append("\n")
+            out.append((_EVERY, "\n"))
 
     @cached_property
     def page_texts(self) -> list[str]:
@@ -230,21 +236,11 @@ class ReadPdf:
         return [self.tree_text({index}) for index in range(len(self.reader.pages))]
 
     @cached_property
-    def drawn_page_texts(self) -> list[str]:
-        """Every text drawn on each page, artifacts included: what a reader of the
-        printed page sees (a running mark is an artifact a screen reader skips)."""
-        texts = []
-        for index, page in enumerate(self.reader.pages):
-            self.content(index)
-            texts.append(page.extract_text())
-        return texts
-
-    @cached_property
     def text(self) -> str:
         """The whole document's text in reading order (see ``tree_text``)."""
         if self.structure is None:
             return "\n".join(self.page_texts)
-        return self.tree_text()
+        return _joined(text for page, text in self._tree_pieces)
 
     @property
     def catalog(self) -> DictionaryObject:
@@ -285,6 +281,13 @@ class ReadPdf:
             if page.indirect_reference is not None
         }
         return _read_elem(root, page_numbers, None, set())
+
+
+_EVERY = object()  # a line break: on every page's text
+
+
+def _joined(pieces) -> str:
+    return re.sub(r"[ \t]*\n[\s]*", "\n", "".join(pieces)).strip("\n")
 
 
 def _read_elem(obj: DictionaryObject, pages: dict, page: int | None, seen: set) -> StructElem:

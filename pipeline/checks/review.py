@@ -16,6 +16,7 @@ from ..source.model import BrokenSheet, Project, Sheet
 from ..source.reviews import REVIEW_LOG, STATUS_KEY, approvals_of, current_approval
 from ..source.scaffold import PLACEHOLDERS
 from ..source.texts import draft_mark
+from .drawn import drawn_texts
 from .readpdf import ReadPdf, contains, normalise, tokens
 from .registry import Finding, finding, rule
 
@@ -137,15 +138,21 @@ def check_placeholders(sheet: Sheet) -> list[Finding]:
 
 
 def drawn(text: str, mark: str, rtl: bool = False) -> bool:
-    """Whether ``mark`` is drawn in a page's text as pypdf extracts it, artifacts
-    included. The running mark is an artifact, so no /ActualText says what its
-    glyphs read: compared loosely (readpdf.normalise: no spaces, so a Devanagari
-    conjunct split in two still counts), and for right-to-left scripts word by
-    word, since their runs come back in visual order."""
+    """Whether ``mark`` is drawn in a page's text as its glyphs are drawn
+    (drawn.drawn_texts), artifacts included. The running mark is an artifact,
+    so no /ActualText says what its glyphs read: compared loosely
+    (readpdf.normalise: no spaces, so a Devanagari conjunct split in two still
+    counts). Right-to-left glyphs are drawn in visual order, so for those
+    scripts the text is also read reversed, then word by word."""
     haystack = normalise(text)
     if normalise(mark) in haystack:
         return True
-    return rtl and all(normalise(word) in haystack for word in tokens(mark))
+    if not rtl:
+        return False
+    backwards = normalise(text[::-1])
+    if normalise(mark) in backwards:
+        return True
+    return all(normalise(w) in haystack or normalise(w) in backwards for w in tokens(mark))
 
 
 def check_draft_mark(pdf: ReadPdf, project: Project, sheet: Sheet, path: str) -> list[Finding]:
@@ -169,7 +176,7 @@ def check_draft_mark(pdf: ReadPdf, project: Project, sheet: Sheet, path: str) ->
     rtl = direction(sheet.lang) == "rtl"
     if mark is None:
         marks = (labels.draft_translation, labels.machine_translation, labels.draft_sheet)
-        for index, text in enumerate(pdf.drawn_page_texts, 1):
+        for index, text in enumerate(drawn_texts(pdf), 1):
             shown = next((m for m in marks if drawn(text, m)), None)
             if shown:
                 out.append(
@@ -184,7 +191,7 @@ def check_draft_mark(pdf: ReadPdf, project: Project, sheet: Sheet, path: str) ->
                 )
         return out
     heard = pdf.page_texts
-    for index, text in enumerate(pdf.drawn_page_texts, 1):
+    for index, text in enumerate(drawn_texts(pdf), 1):
         tagged = index <= len(heard) and contains(heard[index - 1], mark)
         if not (tagged or drawn(text, mark, rtl)):
             out.append(
