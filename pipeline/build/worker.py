@@ -11,6 +11,7 @@ its parent, and returns plain data the parent can publish.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -66,13 +67,32 @@ def warm_up() -> None:
 
 
 def serve(conn: Connection, project: Project) -> None:
-    """Answer tasks with outcomes until the parent closes the connection."""
+    """Answer tasks with outcomes until the parent closes the connection.
+
+    Garbage is collected once after each job, while the parent publishes its
+    result (see ``collect_between_jobs``)."""
+    collect_between_jobs()
     while True:
         try:
             task = conn.recv()
         except (EOFError, OSError):
             return
         conn.send(render_task(project, task))
+        gc.collect()
+
+
+def collect_between_jobs() -> None:
+    """Tune Python's cycle collector for a process that renders job after job.
+
+    A laid-out document is a large graph with reference cycles, and the loaded
+    project, fonts and renderer are long-lived: with the default thresholds,
+    full collections kept walking that long-lived heap in the middle of
+    rendering (about a tenth of a job's time). The warm heap is frozen (moved
+    out of the collector's sight, gc.freeze), young collections still run, and
+    the full collection that frees a job's document runs once per job, after
+    its result is sent, so memory returns to its warm size between jobs."""
+    gc.freeze()
+    gc.set_threshold(2000, 100, 1000)
 
 
 def detach() -> None:
