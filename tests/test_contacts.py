@@ -564,6 +564,16 @@ def test_sample_pdfs_show_the_helpline_and_do_not_overflow(built: Path, load) ->
             "painted over",
         ),
         (".help .hours { font-size: 2pt; }", "too small to read"),
+        # Drawn, in the content area, uncovered, but not seen: colour against what is under it
+        (".help, .help * { color: #fff !important; }", "too little contrast"),
+        (
+            ".help { background: #0b3d5c !important; } "
+            ".help, .help * { color: #0b3d5c !important; }",
+            "too little contrast",
+        ),
+        (".help * { color: transparent !important; }", "too little contrast"),
+        (".help * { color: rgba(0, 0, 0, 0.05) !important; }", "too little contrast"),
+        (".help .hours { color: #c8c8c8 !important; }", "(1.5:1, 4.5:1 needed)"),
     ],
 )
 def test_help_block_hidden_by_css_fails(project: Path, css: str, words: str) -> None:
@@ -575,6 +585,16 @@ def test_help_block_hidden_by_css_fails(project: Path, css: str, words: str) -> 
     assert result.returncode == 1, result.stderr
     assert "[pdf-contact-visible]" in result.stderr and words in result.stderr, result.stderr
     assert snapshot(project) == before
+
+
+def test_light_text_on_a_dark_help_box_is_visible(project: Path) -> None:
+    """The contrast is taken against the fill under the text, not the page."""
+    (project / CSS).write_text(
+        (project / CSS).read_text()
+        + "\n.help { background: #0b3d5c !important; } .help, .help * { color: #fff !important; }\n"
+    )
+    result = run_cli(project, "build", SLUG, "--lang", "en", "--jobs", "1")
+    assert result.returncode == 0, result.stderr
 
 
 def test_overflowing_word_names_its_source_line(project: Path) -> None:

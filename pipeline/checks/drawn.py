@@ -9,6 +9,12 @@ for each text-showing operator it records the text (through the font's
 ToUnicode map), its box in page space from the font's glyph widths, and the
 clipping rectangle in force; for each fill or image, its box and when it was
 painted. Boxes are axis-aligned (WeasyPrint draws no rotated text).
+
+Colour is followed too, so that text the colour of what lies under it (white
+on white) or nearly transparent is not "visible": the non-stroking colour set
+by g, rg, k, sc and scn in a device colour space (ISO 32000-1 8.6.8; a
+pattern or a separation is unknown, None) and the constant alpha /ca of an
+ExtGState (11.6.4.4) or a soft mask, which make it unknown too.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 from .readpdf import ReadPdf
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+Colour = tuple[float, float, float]  # RGB, 0..1
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,8 @@ class Run:
     artifact: bool
     invisible: bool  # render mode 3/7, or zero size
     size: float
+    colour: Colour | None = None  # None: not known (a pattern, a soft mask)
+    alpha: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,8 @@ class Paint:
     order: int
     image: bool = False  # an image or form (Do), not a fill or stroke
     artifact: bool = False
+    colour: Colour | None = None  # a fill's colour; None for an image or a stroke
+    alpha: float = 1.0
 
 
 @dataclass
@@ -136,6 +147,50 @@ def _fonts(resources: DictionaryObject) -> dict[str, _Font]:
     return out
 
 
+_SPACES = {"/DeviceGray": 1, "/G": 1, "/DeviceRGB": 3, "/RGB": 3, "/DeviceCMYK": 4, "/CMYK": 4}
+
+
+def _device(values: list[float]) -> Colour | None:
+    """Gray, RGB or CMYK components as RGB (CMYK naively, ISO 32000-1 10.3.5)."""
+    if len(values) == 1:
+        return (values[0],) * 3
+    if len(values) == 3:
+        return values[0], values[1], values[2]
+    if len(values) == 4:
+        c, m, y, k = values
+        return (1 - min(1, c + k), 1 - min(1, m + k), 1 - min(1, y + k))
+    return None
+
+
+def _space_size(name, resources: DictionaryObject) -> int | None:
+    """Components of a colour space named by cs: device spaces, and ICC-based
+    ones by their /N; anything else (Pattern, Separation, Indexed) is unknown."""
+    if str(name) in _SPACES:
+        return _SPACES[str(name)]
+    spaces = resources.get("/ColorSpace") if resources else None
+    space = spaces.get_object().get(str(name)) if spaces else None
+    space = space.get_object() if space is not None else None
+    if isinstance(space, ArrayObject) and space and space[0] == "/ICCBased":
+        return int(space[1].get_object().get("/N", 0)) or None
+    if isinstance(space, NameObject) and str(space) in _SPACES:
+        return _SPACES[str(space)]
+    return None
+
+
+def _alpha(name, resources: DictionaryObject, state: dict) -> None:
+    """Apply an ExtGState's fill alpha; a soft mask makes it unknown (0..1 or None)."""
+    states = resources.get("/ExtGState") if resources else None
+    graphics = states.get_object().get(str(name)) if states else None
+    graphics = graphics.get_object() if graphics is not None else None
+    if not isinstance(graphics, DictionaryObject):
+        return
+    if "/ca" in graphics:
+        state["alpha"] = float(graphics["/ca"])
+    mask = graphics.get("/SMask")
+    if mask is not None and mask != "/None":
+        state["alpha"] = None
+
+
 def _artifact(properties) -> bool:
     return isinstance(properties, NameObject) and properties == "/Artifact"
 
@@ -180,17 +235,20 @@ def _page_text(runs: list[Run]) -> str:
 
 def _replay(pdf: ReadPdf, index: int) -> Page:
     page = pdf.reader.pages[index]
-    fonts = _fonts(page.get("/Resources", DictionaryObject()).get_object())
-    xobjects = page.get("/Resources", {}).get("/XObject", {}) or {}
+    resources = page.get("/Resources", DictionaryObject()).get_object()
+    fonts = _fonts(resources)
+    xobjects = resources.get("/XObject", {}) or {}
     out = Page()
     ctm = [1.0, 0, 0, 1.0, 0, 0]
     clip: Box | None = None
     stack: list[tuple[list[float], Box | None, dict]] = []
     text = {"tm": [1.0, 0, 0, 1.0, 0, 0], "lm": [1.0, 0, 0, 1.0, 0, 0], "font": None, "size": 0.0}
     state = {"tc": 0.0, "tw": 0.0, "th": 1.0, "tl": 0.0, "rise": 0.0, "mode": 0}
+    state.update(fill=(0.0, 0.0, 0.0), components=1, alpha=1.0)  # 8.6.8: black, opaque
     marked: list[bool] = []
     path: list[tuple[float, float]] = []
     pending_clip = False
+    subpaths = 0
     order = 0
     for operands, operator in pdf.content(index).operations:
         op = operator
@@ -222,6 +280,18 @@ def _replay(pdf: ReadPdf, index: int) -> Page:
             state["rise"] = float(operands[0])
         elif op == b"Tr":
             state["mode"] = int(operands[0])
+        elif op in (b"g", b"rg", b"k"):
+            state["fill"] = _device([float(v) for v in operands])
+            state["components"] = len(operands)
+        elif op == b"cs":
+            state["components"] = _space_size(operands[0], resources)
+            state["fill"] = (0.0, 0.0, 0.0) if state["components"] else None
+        elif op in (b"sc", b"scn"):
+            numbers = [float(v) for v in operands if not isinstance(v, NameObject)]
+            known = state["components"] and len(numbers) == state["components"]
+            state["fill"] = _device(numbers) if known and len(numbers) == len(operands) else None
+        elif op == b"gs" and operands:
+            _alpha(operands[0], resources, state)
         elif op in (b"Td", b"TD"):
             if op == b"TD":
                 state["tl"] = -float(operands[1])
@@ -250,15 +320,19 @@ def _replay(pdf: ReadPdf, index: int) -> Page:
                         any(marked),
                         state["mode"] in (3, 7) or text["size"] == 0,
                         abs(text["size"] * ctm[3]),
+                        state["fill"] if state["alpha"] is not None else None,
+                        1.0 if state["alpha"] is None else state["alpha"],
                     )
                 )
                 order += 1
         elif op in (b"m", b"l"):
+            subpaths += op == b"m"
             path.append(_apply(ctm, float(operands[0]), float(operands[1])))
         elif op in (b"c", b"v", b"y"):
             values = [float(v) for v in operands]
             path.extend(_apply(ctm, values[i], values[i + 1]) for i in range(0, len(values), 2))
         elif op == b"re":
+            subpaths += 1
             x, y, w, h = (float(v) for v in operands)
             path.extend(_apply(ctm, px, py) for px, py in ((x, y), (x + w, y + h)))
         elif op in (b"W", b"W*"):
@@ -266,12 +340,25 @@ def _replay(pdf: ReadPdf, index: int) -> Page:
         elif op in (b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"S", b"s", b"n"):
             box = _bbox(path)
             if op != b"n" and box is not None:
-                out.paints.append(Paint(intersect(box, clip) or box, order, False, any(marked)))
+                # A solid area only when one subpath is filled: a border is drawn
+                # as a ring (two rectangles, even-odd), its box is not its area.
+                filled = op not in (b"S", b"s") and subpaths <= 1
+                out.paints.append(
+                    Paint(
+                        intersect(box, clip) or box,
+                        order,
+                        False,
+                        any(marked),
+                        state["fill"] if filled and state["alpha"] is not None else None,
+                        1.0 if state["alpha"] is None else state["alpha"],
+                    )
+                )
                 order += 1
             if pending_clip:
                 clip = intersect(clip, box)
                 pending_clip = False
             path = []
+            subpaths = 0
         elif op == b"Do" and str(operands[0]) in xobjects:
             corners = [_apply(ctm, x, y) for x, y in ((0, 0), (1, 1))]
             xobject = xobjects[str(operands[0])].get_object()

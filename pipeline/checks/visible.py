@@ -8,8 +8,10 @@ it, and the text is still "in the PDF". Read from the produced file
 - every phone number, address and hours line of the help block is drawn as
   text inside the page's content area (the /ArtBox the renderer records from
   the @page margins, ISO 32000-1 14.11.2), inside its clipping box, in a
-  visible text render mode and a readable size, and is not covered by any
-  fill, image or text painted after it (pdf-contact-visible);
+  visible text render mode and a readable size, in a colour that stands out
+  from what is painted under it (WCAG 2.2 SC 1.4.3 contrast: 4.5:1, 3:1 from
+  18 pt; alpha composited), and is not covered by any fill, image or text
+  painted after it (pdf-contact-visible);
 - no text of the page runs out of the content area or out of its box, or is
   printed over other text (layout-overflow, naming the sheet's source line).
 """
@@ -30,7 +32,8 @@ CONTACT_VISIBLE = rule(
     "pdf-contact-visible",
     "error",
     "pdf",
-    "a help-block number, address or hours line is off the page, cut off, invisible or covered",
+    "a help-block number, address or hours line is off the page, cut off, invisible, covered "
+    "or too faint against what is under it",
 )
 OVERFLOW = rule(
     "layout-overflow",
@@ -42,6 +45,8 @@ OVERFLOW = rule(
 _SLACK = 1.5  # points: anti-aliasing and glyph overhang are not overflow
 _MIN_SIZE = 5.0  # points: smaller text is not readable on paper
 _COVERED = 0.25  # share of a run's box that a later paint may cover (underlines are thin)
+_CONTRAST, _CONTRAST_LARGE, _LARGE = 4.5, 3.0, 18.0  # WCAG 2.2 SC 1.4.3, points
+_WHITE = (1.0, 1.0, 1.0)
 
 
 def _outside(box: Box, frame: Box | None) -> bool:
@@ -79,6 +84,60 @@ def _covered_by(run: Run, page: Page) -> str | None:
     return None
 
 
+def _luminance(colour: tuple[float, float, float]) -> float:
+    """Relative luminance (WCAG 2.2, sRGB)."""
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(min(1.0, max(0.0, c))) for c in colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _over(top, alpha: float, under):
+    return tuple(t * alpha + u * (1 - alpha) for t, u in zip(top, under, strict=True))
+
+
+def _background(run: Run, page: Page):
+    """The colour under the middle of a run: the fills painted before it, the
+    last one on top, composited over the white page; None when an image,
+    a pattern or a soft mask is there (its colour is not known)."""
+    x = (run.box[0] + run.box[2]) / 2
+    y = run.box[1] + (run.box[3] - run.box[1]) * 0.4
+    under = [
+        p
+        for p in page.paints
+        if p.order < run.order and p.box[0] <= x <= p.box[2] and p.box[1] <= y <= p.box[3]
+    ]
+    colour = _WHITE
+    for paint in under:
+        if paint.image:
+            return None
+        if paint.colour is None:  # a stroke (a border line) or an unknown fill
+            continue
+        colour = _over(paint.colour, paint.alpha, colour)
+    return colour
+
+
+def _faint(run: Run, page: Page) -> str | None:
+    """Text that does not stand out from what is under it: its contrast ratio."""
+    if run.colour is None:
+        return None
+    background = _background(run, page)
+    if background is None:
+        return None
+    ink = _over(run.colour, run.alpha, background)
+    light, dark = sorted((_luminance(ink), _luminance(background)), reverse=True)
+    ratio = (light + 0.05) / (dark + 0.05)
+    needed = _CONTRAST_LARGE if run.size >= _LARGE else _CONTRAST
+    if ratio < needed:
+        return (
+            f"drawn with too little contrast against what is under it "
+            f"({ratio:.1f}:1, {needed}:1 needed)"
+        )
+    return None
+
+
 def _problem(run: Run, page: Page, art: Box) -> str | None:
     if run.invisible:
         return "drawn invisibly (text render mode 3 or 7, or size 0)"
@@ -88,7 +147,7 @@ def _problem(run: Run, page: Page, art: Box) -> str | None:
         return "drawn outside the page's content area"
     if _outside(run.box, run.clip):
         return "cut off by the box it is in"
-    return _covered_by(run, page)
+    return _covered_by(run, page) or _faint(run, page)
 
 
 def _index(page: Page) -> tuple[list[Run], str, list[tuple[int, int]], list[Counter]]:
