@@ -587,6 +587,37 @@ def test_help_block_hidden_by_css_fails(project: Path, css: str, words: str) -> 
     assert snapshot(project) == before
 
 
+@pytest.mark.parametrize(
+    "css,slug,lang,words",
+    [
+        (".disclaimer { color: #fff !important; }", SLUG, "en", "the disclaimer ("),
+        (".review { color: #fdfdfd !important; }", SLUG, "en", "the next review ('Next review due"),
+        (".ident { font-size: 1pt !important; }", SLUG, "en", "the sheet id ('Sheet HL-"),
+        # right to left: the words are found in the glyphs' visual order
+        (
+            ".disclaimer { color: #fff !important; }",
+            "metastatic-breast-cancer",
+            "ar",
+            "the disclaimer",
+        ),
+        (
+            ".review { color: #fff !important; }",
+            "metastatic-breast-cancer",
+            "ar",
+            "the review date",
+        ),
+    ],
+)
+def test_a_compliance_block_hidden_by_css_fails(
+    project: Path, css: str, slug: str, lang: str, words: str
+) -> None:
+    """Present in the text layer is not enough: the footer must be seen on paper."""
+    (project / CSS).write_text((project / CSS).read_text() + "\n.sheet-footer " + css + "\n")
+    result = run_cli(project, "build", slug, "--lang", lang, "--jobs", "1")
+    assert result.returncode == 1, result.stderr
+    assert "[pdf-required-visible]" in result.stderr and words in result.stderr, result.stderr
+
+
 def test_light_text_on_a_dark_help_box_is_visible(project: Path) -> None:
     """The contrast is taken against the fill under the text, not the page."""
     (project / CSS).write_text(

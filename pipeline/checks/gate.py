@@ -23,7 +23,7 @@ from .review import check_approval, check_draft_mark, check_placeholders
 from .source import check_source
 from .translation import check_translation
 from .translation_blocks import check_blocks_translation
-from .visible import check_overflow, check_visible
+from .visible import check_overflow, check_required_visible, check_visible
 
 PDF_UNREADABLE = rule(
     "pdf-unreadable",
@@ -87,8 +87,10 @@ def pdf_findings(
             *check_pdf_links(pdf, project, path),
             *check_page_fill(pdf, path),
         ]
+        texts = sheet_texts(project, sheet, clinic)
         if "contact_hours" in project.policy.required:
-            found += check_visible(pdf, sheet_texts(project, sheet, clinic), path)
+            found += check_visible(pdf, texts, path)
+        found += check_required_visible(pdf, texts, path, project.policy.required)
     except Exception as error:  # noqa: BLE001 - see unreadable()
         found = [unreadable(path, error)]
     return apply_policy(found, project.policy, sheet.lang)

@@ -12,6 +12,9 @@ it, and the text is still "in the PDF". Read from the produced file
   from what is painted under it (WCAG 2.2 SC 1.4.3 contrast: 4.5:1, 3:1 from
   18 pt; alpha composited), and is not covered by any fill, image or text
   painted after it (pdf-contact-visible);
+- the disclaimer, the review dates and the sheet id are drawn the same way
+  (pdf-required-visible): a compliance block present only in the text layer
+  proves nothing to a reader of the paper;
 - no text of the page runs out of the content area or out of its box, or is
   printed over other text (layout-overflow, naming the sheet's source line).
 """
@@ -35,6 +38,13 @@ CONTACT_VISIBLE = rule(
     "a help-block number, address or hours line is off the page, cut off, invisible, covered "
     "or too faint against what is under it",
 )
+REQUIRED_VISIBLE = rule(
+    "pdf-required-visible",
+    "error",
+    "pdf",
+    "the disclaimer, a review date or the sheet id is off the page, cut off, invisible, covered "
+    "or too faint against what is under it",
+)
 OVERFLOW = rule(
     "layout-overflow",
     "error",
@@ -47,6 +57,7 @@ _MIN_SIZE = 5.0  # points: smaller text is not readable on paper
 _COVERED = 0.25  # share of a run's box that a later paint may cover (underlines are thin)
 _CONTRAST, _CONTRAST_LARGE, _LARGE = 4.5, 3.0, 18.0  # WCAG 2.2 SC 1.4.3, points
 _WHITE = (1.0, 1.0, 1.0)
+_LINE_END_HYPHEN = re.compile("[\u2010-]$")
 
 
 def _outside(box: Box, frame: Box | None) -> bool:
@@ -159,9 +170,12 @@ def _index(page: Page) -> tuple[list[Run], str, list[tuple[int, int]], list[Coun
         joined, spans = "", []
         for run in runs:
             start = len(joined)
-            joined += normalise(run.text)
+            # A hyphen the line breaking added ends its run: "pro\u2010" + "vider".
+            joined += _LINE_END_HYPHEN.sub("", normalise(run.text))
             spans.append((start, len(joined)))
-        cached = (runs, joined, spans, [Counter(tokens(r.text)) for r in runs])
+        # Right-to-left runs are drawn in visual order: their words read backwards too.
+        words = [Counter(tokens(r.text)) | Counter(tokens(r.text[::-1])) for r in runs]
+        cached = (runs, joined, spans, words)
         page.__dict__["_index"] = cached
     return cached
 
@@ -196,30 +210,61 @@ def _find(page: Page, needle: str) -> list[Run]:
 def check_visible(pdf: ReadPdf, texts: SheetTexts, path: str) -> list[Finding]:
     """Each help-block number, address and hours line is drawn where it can be seen."""
     pages = [read_page(pdf, index) for index in range(len(pdf.reader.pages))]
-    out: list[Finding] = []
     owned = [("", c) for c in texts.channels] + [("clinic ", c) for c in texts.clinic_channels]
-    for owner, channel in owned:
-        for needle in (channel.text, *channel.hours):
-            for index, page in enumerate(pages):
-                runs = _find(page, needle)
-                if not runs:
-                    continue
-                art = art_box(pdf, index)
-                problems = [p for p in (_problem(r, page, art) for r in runs) if p]
-                if problems:
-                    out.append(
-                        finding(
-                            CONTACT_VISIBLE,
-                            path,
-                            None,
-                            f"'{needle}' of {owner}{channel.id} is {problems[0]} "
-                            f"on page {index + 1}",
-                            "a reader must see it: check the template and CSS of the help box",
-                            page=index + 1,
-                        )
-                    )
-                break  # presence itself is pdf-contact / pdf-hours
-    return out
+    return [
+        finding(
+            CONTACT_VISIBLE,
+            path,
+            None,
+            f"'{needle}' of {owner}{channel.id} is {problem} on page {page}",
+            "a reader must see it: check the template and CSS of the help box",
+            page=page,
+        )
+        for owner, channel in owned
+        for needle in (channel.text, *channel.hours)
+        for page, problem in _judged(pdf, pages, needle)
+    ]
+
+
+def check_required_visible(
+    pdf: ReadPdf, texts: SheetTexts, path: str, required: list[str]
+) -> list[Finding]:
+    """The disclaimer, the review dates and the sheet id are drawn where they can be seen."""
+    pages = [read_page(pdf, index) for index in range(len(pdf.reader.pages))]
+    wanted = {
+        "disclaimer": [("the disclaimer", texts.disclaimer)],
+        "review_date": [
+            ("the review date", texts.reviewed),
+            ("the next review", texts.next_review),
+        ],
+        "sheet_id": [("the sheet id", texts.ident)],
+    }
+    return [
+        finding(
+            REQUIRED_VISIBLE,
+            path,
+            None,
+            f"{name} ('{needle[:60]}') is {problem} on page {page}",
+            "a reader must see it: check the template and CSS of the sheet's footer",
+            page=page,
+        )
+        for element in required
+        for name, needle in wanted.get(element, [])
+        for page, problem in _judged(pdf, pages, needle)
+    ]
+
+
+def _judged(pdf: ReadPdf, pages: list[Page], needle: str) -> list[tuple[int, str]]:
+    """(page number, first problem) where ``needle`` is drawn but cannot be seen;
+    nothing when it is fine or not drawn at all (presence is pdf_content's)."""
+    for index, page in enumerate(pages):
+        runs = _find(page, needle)
+        if not runs:
+            continue
+        art = art_box(pdf, index)
+        problems = [p for p in (_problem(r, page, art) for r in runs) if p]
+        return [(index + 1, problems[0])] if problems else []
+    return []
 
 
 def _source_line(sheet: Sheet, text: str) -> int | None:
