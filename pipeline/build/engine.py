@@ -156,7 +156,7 @@ def build(
                 continue
             sheet = project.sheet(job.slug, job.lang)
             if (job.slug, job.lang) not in checked:
-                checked[(job.slug, job.lang)] = source_findings(project, sheet)
+                checked[(job.slug, job.lang)] = source_findings(project, sheet, reuse=not force)
             found = list(checked[(job.slug, job.lang)])
             if has_errors(found) and not allow_failing:
                 results.append(JobResult(job, "failed", found, path=relpath))

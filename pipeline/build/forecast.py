@@ -55,7 +55,7 @@ def forecast(project, jobs: list[Job], out_dir: Path, force: bool = False) -> li
             out.append(Forecast(job, path, "will fail", reasons, found))
             continue
         sheet = project.sheet(job.slug, job.lang)
-        found = source_findings(project, sheet)
+        found = source_findings(project, sheet, reuse=not force)
         key = job_key(project, sheet, job)
         if has_errors(found):
             errors = [f for f in found if f.severity == "error"]

@@ -325,6 +325,11 @@ def _links_in(source: str, line: int) -> list[Link]:
     return out
 
 
+def block_links(project: Project, lang: str) -> list[Link]:
+    """Every link in the shared blocks and labels of one language."""
+    return [link for _, source in _block_texts(project, lang) for link in _links_in(source, 1)]
+
+
 def check_blocks(project: Project, lang: str) -> list[Finding]:
     """The shared blocks and labels of one language, like a sheet's own text."""
     checker = Checker(project, lang)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..source.dates import today
 from ..source.model import Clinic, Project, Sheet
 from ..source.texts import sheet_texts
 from .brand import check_brand
 from .contacts import check_contacts
 from .fidelity import check_fidelity
+from .findingcache import finding_cache, findings_key
 from .pagefill import check_page_fill
 from .pdf_content import check_pdf_content
 from .pdf_links import check_pdf_links
@@ -33,11 +35,28 @@ PDF_UNREADABLE = rule(
 )
 
 
-def source_findings(project: Project, sheet: Sheet, on: dt.date | None = None) -> list[Finding]:
+def source_findings(
+    project: Project, sheet: Sheet, on: dt.date | None = None, reuse: bool = True
+) -> list[Finding]:
     """Rules on the sheet as written, with the policy's severities applied.
 
     The shared blocks of the sheet's language are part of every sheet printed in
-    it, so their translation findings (blocks/<lang>.yaml) gate each such sheet."""
+    it, so their translation findings (blocks/<lang>.yaml) gate each such sheet.
+    The findings are kept between runs under a key of everything the rules read
+    (findingcache.py); ``reuse=False`` (build --force) works them out again."""
+    now = on or today()
+    cache = finding_cache(project)
+    key = findings_key(project, sheet, now)
+    if reuse:
+        kept = cache.get(key)
+        if kept is not None:
+            return kept
+    found = _source_rules(project, sheet, now)
+    cache.put(key, found)
+    return found
+
+
+def _source_rules(project: Project, sheet: Sheet, on: dt.date) -> list[Finding]:
     found = [
         *check_source(project, sheet, on),
         *check_contacts(project, sheet),
