@@ -116,3 +116,39 @@ def test_old_entries_go_when_there_are_too_many(cache):
         cache.put(f"{number:064x}", number)
     cache.prune(keep=10)
     assert len(list(cache.folder.iterdir())) == 8  # pruned to four fifths of the limit
+
+
+@pytest.fixture
+def block_parses(monkeypatch) -> list[str]:
+    """The blocks files the loader parses (as opposed to taking from the cache)."""
+    seen: list[str] = []
+    real = Loader._parse_block
+
+    def counting(self, text, path, shown, org, policy):
+        seen.append(shown)
+        return real(self, text, path, shown, org, policy)
+
+    monkeypatch.setattr(Loader, "_parse_block", counting)
+    return seen
+
+
+def test_shared_blocks_are_parsed_once_until_they_or_the_names_kept_whole_change(
+    project_dir, cache, block_parses
+):
+    first = load(project_dir, cache)
+    assert len(block_parses) == len(first.blocks) > 1
+    block_parses.clear()
+    second = load(project_dir, cache)
+    assert block_parses == []
+    assert (second.blocks, second.block_bodies) == (first.blocks, first.block_bodies)
+    assert second.block_lines == first.block_lines
+    blocks = project_dir / "sheets/_org/blocks/es.yaml"
+    blocks.write_text(blocks.read_text().replace("Hable con nosotros", "Háblenos"))
+    third = load(project_dir, cache)
+    assert block_parses == ["sheets/_org/blocks/es.yaml"]
+    assert third.blocks["es"].labels.help_title == "Háblenos"
+    block_parses.clear()
+    org = project_dir / "sheets/_org/org.yaml"
+    org.write_text(org.read_text().replace("short_name: Harborlight", "short_name: Harbor Light"))
+    load(project_dir, cache)
+    assert len(block_parses) == len(first.blocks)  # every text keeps other names whole now

@@ -145,8 +145,23 @@ class Loader:
     def _load_block(
         self, path: Path, org: Org | None, policy: Policy
     ) -> tuple[Blocks, dict[str, str], LineMap]:
+        """A blocks file, from the parse cache when its text and everything its
+        parsing takes from org and policy (the names kept whole) are unchanged."""
         shown = self.display(path)
-        data, lines = parse_yaml(read_text(path, shown), shown)
+        text = read_text(path, shown)
+        kept = "-" if org is None else _guarded(org, policy)
+        key = ParseCache.key("blocks", str(self.root), str(path), text, kept)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        loaded = self._parse_block(text, path, shown, org, policy)
+        self.cache.put(key, loaded)
+        return loaded
+
+    def _parse_block(
+        self, text: str, path: Path, shown: str, org: Org | None, policy: Policy
+    ) -> tuple[Blocks, dict[str, str], LineMap]:
+        data, lines = parse_yaml(text, shown)
         block = validate(Blocks, data, shown, lines, "shared blocks")
         _named_after_lang(block.lang, path, shown, lines)
         problem = plural_problem(block.catalog, block.lang) if block.catalog else None
@@ -245,8 +260,6 @@ class Loader:
         checked again all the same.
         """
         shown = self.display(path)
-        # The names and phone region a sheet's text is kept whole around (linebreak.py).
-        guarded = guard_for(org, policy, "und")
         key = ParseCache.key(
             str(self.root),
             str(path),
@@ -254,7 +267,7 @@ class Loader:
             org.publish_base_url,
             policy.limits.model_dump_json(),
             ",".join(callouts),
-            repr((guarded.names, guarded.region)),
+            _guarded(org, policy),
         )
         cached = self.cache.get(key)
         if cached is not None:  # images may have changed without the text: check them
@@ -480,6 +493,12 @@ class Loader:
                     project.snapshots[(sheet.slug, sheet.lang)] = snapshot
         refuse_duplicate_ids(project)
         return project
+
+
+def _guarded(org: Org, policy: Policy) -> str:
+    """The names and phone region a text is kept whole around (linebreak.py), for a key."""
+    guarded = guard_for(org, policy, "und")
+    return repr((guarded.names, guarded.region))
 
 
 def _named_after_lang(lang: str, path: Path, shown: str, lines: LineMap) -> None:

@@ -1,12 +1,13 @@
 """Parsed sheets kept between runs, keyed by everything parsing reads.
 
 Loading a catalog parses every sheet's YAML front matter and Markdown body
-(a few milliseconds each, seconds for thousands); after an edit only the
-edited sheet needs parsing again. An entry's key is a SHA-256 over the sheet's
-text and path, the project folder, what parsing takes from org.yaml and
-policy.yaml (base URL, limits), and the code that parses (the source/ modules
-and the versions of pydantic, PyYAML and markdown-it-py), so any change to
-one of them is a miss, never a stale hit.
+(a few milliseconds each, seconds for thousands), and every shared blocks
+file (tens of milliseconds each: their texts are kept whole around names and
+contacts); after an edit only the edited file needs parsing again. An
+entry's key is a SHA-256 over the file's text and path, the project folder,
+what parsing takes from org.yaml and policy.yaml (base URL, limits, the names
+kept whole), and the code that parses (the source/ modules and the versions
+of the LIBRARIES), so any change to one of them is a miss, never a stale hit.
 
 Entries live in the user's cache folder ($XDG_CACHE_HOME/factsheet/parsed,
 or $FACTSHEET_CACHE_DIR; an empty value turns the cache off), outside every
@@ -29,6 +30,13 @@ from pathlib import Path
 from .. import __version__
 
 MAX_ENTRIES = 50_000
+#: What parsing runs besides source/: the schema and YAML and Markdown parsers, and
+#: what keeps names and contacts whole (CLDR, libphonenumber, IDNA, UTS #39 data,
+#: the Public Suffix List).
+LIBRARIES = (
+    "pydantic", "pydantic-core", "PyYAML", "markdown-it-py", "mdit-py-plugins",
+    "babel", "phonenumbers", "idna", "confusable-homoglyphs", "publicsuffixlist",
+)  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +45,7 @@ def _code() -> str:
     from importlib.metadata import version
 
     digest = hashlib.sha256(__version__.encode())
-    for name in ("pydantic", "pydantic-core", "PyYAML", "markdown-it-py", "mdit-py-plugins"):
+    for name in LIBRARIES:
         digest.update(f"{name} {version(name)}".encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.read_bytes())
