@@ -8,6 +8,7 @@ a worker can be made to crash, hang or grow on purpose; the last ones run
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -162,6 +163,68 @@ def test_stopping_a_run_stops_every_worker(project, tmp_path, monkeypatch) -> No
     assert len(pids) == 2 and all(gone(pid) for pid in pids)
 
 
+# -- the prestarted process (`factsheet build` forks it before loading) ---------------------
+
+
+def test_a_prestarted_process_runs_jobs_with_only_their_sheets(project, monkeypatch) -> None:
+    def render(project, task):
+        return good(task) | {"pid": os.getpid(), "sheets": sorted(project.sheets)}
+
+    monkeypatch.setattr(worker, "render_task", render)
+    tasks = tasks_of(project, 2)
+    with LocalPool(1, prestart=True) as pool:
+        early = pool._early.pid
+        outcomes = finished(pool.run(project, tasks))
+    assert outcomes[0]["pid"] == outcomes[1]["pid"] == early
+    assert outcomes[0]["sheets"] == sorted({(t.job.slug, t.job.lang) for t in tasks})
+    assert gone(early)
+
+
+def test_a_prestarted_process_with_nothing_to_do_is_stopped(project) -> None:
+    with LocalPool(2, prestart=True) as pool:
+        unused = pool._early.pid
+    assert gone(unused)
+    pool = LocalPool(2, prestart=True)
+    idle = pool._early.pid
+    assert list(pool.run(project, [])) == []
+    assert gone(idle)
+
+
+def test_a_prestarted_process_lost_before_its_first_job_is_replaced(project, monkeypatch) -> None:
+    monkeypatch.setattr(worker, "render_task", lambda project, task: good(task))
+    with LocalPool(1, prestart=True) as pool:
+        os.kill(pool._early.pid, signal.SIGKILL)
+        updates = list(pool.run(project, tasks_of(project, 2)))
+    outcomes = finished(updates)
+    assert "pdf" in outcomes[0] and outcomes[0]["attempts"] == 2
+    assert "pdf" in outcomes[1] and outcomes[1]["attempts"] == 1
+    retried = [u.note for u in updates if u.kind == "retrying"]
+    assert retried == ["its worker was lost (killed by SIGKILL)"]
+
+
+def test_importing_the_renderer_does_not_count_against_the_time_limit(project, monkeypatch) -> None:
+    from pipeline.build import process
+
+    monkeypatch.setattr(process, "warm_up", lambda: time.sleep(1.5))
+    monkeypatch.setattr(worker, "render_task", lambda project, task: good(task))
+    with LocalPool(1, prestart=True) as pool:
+        outcomes = finished(
+            pool.run(with_limits(project, render_seconds=0.5), tasks_of(project, 1))
+        )
+    assert "pdf" in outcomes[0], outcomes[0]
+
+
+def test_a_prestarted_process_renders_the_same_bytes_as_a_forked_one(project) -> None:
+    tasks = tasks_of(project, 2)
+    with LocalPool(1, prestart=True) as pool:
+        early = finished(pool.run(project, tasks))
+    forked = finished(LocalPool(1).run(project, tasks))
+    for index in range(len(tasks)):
+        assert early[index]["pdf"] == forked[index]["pdf"]
+        assert early[index]["findings"] == forked[index]["findings"]
+        assert early[index]["pages"] == forked[index]["pages"]
+
+
 # -- `factsheet build` with real sheets ---------------------------------------------------
 
 
@@ -279,6 +342,22 @@ def test_a_render_process_killed_from_outside_is_replaced(built: Path) -> None:
     assert "runs again: its worker was lost (killed by SIGKILL)" in stderr
     for job in report["jobs"]:
         assert (out / job["path"]).read_bytes() == (built / "output" / job["path"]).read_bytes()
+
+
+def test_a_build_stopped_while_loading_leaves_no_render_process(built: Path) -> None:
+    org = built / "sheets/_org/org.yaml"
+    org.write_text(org.read_text().replace("channels:", "channels: [", 1))
+    result = run_cli(built, "build", "--jobs", "2")
+    assert result.returncode == 1 and "org.yaml" in result.stderr
+    time.sleep(0.5)  # a process that outlived the build would still be here
+    left = []
+    for candidate in psutil.process_iter(["cmdline", "cwd"]):
+        with contextlib.suppress(psutil.Error):
+            if candidate.info["cwd"] == str(built) and "pipeline" in (
+                candidate.info["cmdline"] or []
+            ):
+                left.append(candidate)
+    assert left == []
 
 
 def start_build(root: Path, jobs: int, out: Path) -> subprocess.Popen:

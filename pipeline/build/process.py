@@ -26,18 +26,35 @@ from pathlib import Path
 from ..errors import FactsheetError
 from ..source.model import Policy, Project
 from .executor import Task, over_memory, over_time
-from .worker import detach, serve
+from .worker import detach, serve, warm_up
 
 #: How often a running job's time and memory are looked at (seconds).
 TICK = 0.05
-#: How long a render process started on a Dask worker may take to load its snapshot.
+#: How long a render process started on a Dask worker may take to load its snapshot
+#: (and a prestarted one to import the renderer).
 START_SECONDS = 300
+#: What a prestarted process says once it has the renderer and the project.
+READY = "ready"
 
 
 def _forked(conn: Connection, project: Project, inherited: list[Connection]) -> None:
     for other in inherited:  # the parent's ends of the pipes to its other workers
         other.close()
     detach()
+    serve(conn, project)
+
+
+def _prestarted(conn: Connection, inherited: list[Connection]) -> None:
+    """Import the renderer while the parent loads and plans, then wait for the project."""
+    for other in inherited:
+        other.close()
+    detach()
+    warm_up()
+    try:
+        project = conn.recv()
+        conn.send(READY)
+    except (EOFError, OSError):  # the parent had nothing to build
+        return
     serve(conn, project)
 
 
@@ -53,6 +70,8 @@ class RenderProcess:
         self.peak_mb = 0
         self._psutil = None
         self._code: int | None = None  # exit status, once reaped
+        #: Prestarted and not ready yet: its job's clock starts when it is (warmed()).
+        self.warming = False
 
     @classmethod
     def fork(cls, project: Project, others: Iterable[RenderProcess] = ()) -> RenderProcess:
@@ -64,6 +83,28 @@ class RenderProcess:
         process.start()
         child.close()
         return cls(parent, process, process.pid)
+
+    @classmethod
+    def prestart(cls) -> RenderProcess:
+        """Fork before the project is loaded: the child imports the renderer (about
+        half a second) on another core while this process loads and plans, and
+        renders once it is given the project (give())."""
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered to be written twice
+            stream.flush()
+        context = multiprocessing.get_context("fork")
+        parent, child = context.Pipe()
+        process = context.Process(target=_prestarted, args=(child, [parent]), daemon=True)
+        process.start()
+        child.close()
+        prestarted = cls(parent, process, process.pid)
+        prestarted.warming = True
+        return prestarted
+
+    def give(self, project: Project) -> None:
+        """Hand a prestarted process its project (pickled: only what its jobs read).
+        If it died meanwhile, the first job it is handed comes back as lost."""
+        with contextlib.suppress(OSError):
+            self.conn.send(project)
 
     @classmethod
     def spawn(cls, root: Path, expected: dict[str, str]) -> RenderProcess:
@@ -96,10 +137,24 @@ class RenderProcess:
     # -- jobs -----------------------------------------------------------------
 
     def start(self, task: Task) -> None:
-        self.conn.send(task)
+        with contextlib.suppress(OSError):  # dead already: receive() will say so
+            self.conn.send(task)
         self.task = task
         self.started = time.monotonic()
         self.peak_mb = 0
+
+    def warmed(self) -> bool:
+        """Read a prestarted process's READY (it has the renderer and the project): its
+        job's time counts from now. False if it died instead (receive() says so)."""
+        try:
+            said = self.conn.recv()
+        except (EOFError, OSError):
+            return False
+        if said != READY:
+            raise RuntimeError(f"a prestarted render process said {said!r}")
+        self.warming = False
+        self.started = time.monotonic()
+        return True
 
     def receive(self) -> dict | None:
         """The finished job's outcome, or None if the process died instead."""
@@ -114,7 +169,10 @@ class RenderProcess:
         """The failed outcome if the running job is over a limit (then stop the process)."""
         assert self.task is not None
         elapsed = time.monotonic() - self.started
-        if elapsed > limits.render_seconds:
+        if self.warming and elapsed > START_SECONDS:  # stuck importing: lost, its job retried
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        elif not self.warming and elapsed > limits.render_seconds:
             return over_time(self.task, limits.render_seconds, elapsed)
         used = self.memory_mb()
         self.peak_mb = max(self.peak_mb, used)

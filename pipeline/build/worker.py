@@ -59,11 +59,15 @@ def render_task(project: Project, task: Task) -> dict:
 
 
 def warm_up() -> None:
-    """Import the renderer and the gate, so that processes forked afterwards start warm."""
+    """Import the renderer and the gate, so that processes forked afterwards start warm;
+    and read the Public Suffix List, which every render needs (texts are kept whole
+    around web addresses) and the parent may not have needed."""
     from ..checks import gate  # noqa: F401
     from ..render import pdf, tagging  # noqa: F401
+    from ..source.domain_names import registrable
 
     tagging.install()
+    registrable("www.example.org")
 
 
 def serve(conn: Connection, project: Project) -> None:

@@ -201,6 +201,13 @@ def build(
         ]
         return json.dumps(summary | {"errors": problems, "jobs": []}, indent=2)
 
+    pool = None
+    if executor == "local" and not dry_run:
+        from ..build.localpool import LocalPool
+
+        # Forked before loading, its first process imports the renderer meanwhile;
+        # stopped when the command ends, however it ends (Click closes its context).
+        pool = click_ctx.with_resource(LocalPool(jobs or default_workers(), prestart=True))
     project = ctx.project_or_report(fmt, unreadable)
     if imprint:
         from ..source.clinics import load_clinic
@@ -230,7 +237,7 @@ def build(
     progress = Progress(
         ctx.quiet, ctx.verbose, project.policy.limits.max_findings_per_file, project
     )
-    runner = None
+    runner = pool
     if executor == "dask":
         from ..build.cluster import DaskExecutor
 
