@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
+from test_checks_source import edit
 
 from pipeline.checks import gate
 from pipeline.checks.findingcache import FindingCache, code_digest, findings_key
@@ -27,13 +28,6 @@ TODAY = dt.date(2026, 11, 21)  # every sample sheet's review is current on this 
 MBC = "sheets/metastatic-breast-cancer"
 QTA = "sheets/questions-to-ask-your-doctor"
 BLOCKS = "sheets/_org/blocks"
-
-
-def edit(root: Path, relpath: str, old: str, new: str) -> None:
-    path = root / relpath
-    text = path.read_text()
-    assert old in text, f"{old!r} is not in {relpath}"
-    path.write_text(text.replace(old, new, 1))
 
 
 def append(root: Path, relpath: str, text: str) -> None:

@@ -71,7 +71,8 @@ def code_digest() -> str:
     files = [package / "__init__.py", package / "errors.py"]
     files += sorted((package / "source").glob("*.py")) + sorted((package / "checks").glob("*.py"))
     for path in files:
-        digest.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
+        name = path.relative_to(package).as_posix()
+        digest.update(b"\0" + name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
