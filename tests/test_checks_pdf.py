@@ -346,7 +346,7 @@ def test_every_pdf_content_rule_is_covered() -> None:
         "pdf-draft-mark",  # tests/test_review.py
     }
     # tests/test_contacts.py breaks and keeps these
-    covered |= {"pdf-contact-visible", "pdf-link", "layout-overflow"}
+    covered |= {"pdf-contact-visible", "pdf-required-visible", "pdf-link", "layout-overflow"}
     covered |= {"pdf-page-fill"}  # tests/test_layout.py
     pdf_rules = {r.id for r in RULES.values() if r.scope == "pdf" and not r.id.startswith("ua-")}
     assert covered == pdf_rules  # the ua-* rules: tests/test_pdfua.py

@@ -205,11 +205,9 @@ def read_page(pdf: ReadPdf, index: int) -> Page:
 
 
 def drawn_texts(pdf: ReadPdf) -> list[str]:
-    """Every text drawn on each page, artifacts included: what a reader of the
-    printed page sees (a running mark is an artifact a screen reader skips).
-    Runs in drawing order; a run that starts a new line or leaves a gap
-    (more than a fifth of its height) after the one before is set off by a
-    line break or a space, so words of two lines never run together."""
+    """Every text drawn on each page, artifacts included (a running mark is an
+    artifact a screen reader skips), runs in drawing order; a run on a new line
+    or after a gap (a fifth of its height) is set off by a line break or space."""
     cache = pdf.__dict__.setdefault("_drawn_texts", None)
     if cache is None:
         cache = pdf.__dict__["_drawn_texts"] = [
