@@ -91,6 +91,13 @@ class CommandLineCluster:
         self.folder, self.workers, self.processes = folder, workers, []
 
     def __enter__(self) -> str:
+        try:
+            return self._started()
+        except BaseException:  # a cluster that failed to come up is stopped, not leaked
+            self.__exit__()
+            raise
+
+    def _started(self) -> str:
         dask = str(Path(sys.executable).parent / "dask")
         file = self.folder / "scheduler.json"
         self._start([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
