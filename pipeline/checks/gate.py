@@ -97,8 +97,9 @@ def pdf_findings(
     """Rules on a produced PDF, read back from its bytes (``clinic``: an imprinted copy's)."""
     try:
         pdf = ReadPdf(data)
+        texts = sheet_texts(project, sheet, clinic)
         found = [
-            *check_pdf_content(pdf, project, sheet, path, variant, clinic),
+            *check_pdf_content(pdf, project, sheet, texts, path, variant, clinic),
             *check_fidelity(pdf.text, sheet, path),
             *check_draft_mark(pdf, project, sheet, path),
             *check_pdfua(pdf, path),
@@ -106,7 +107,6 @@ def pdf_findings(
             *check_pdf_links(pdf, project, path),
             *check_page_fill(pdf, path),
         ]
-        texts = sheet_texts(project, sheet, clinic)
         if "contact_hours" in project.policy.required:
             found += check_visible(pdf, texts, path)
         found += check_required_visible(pdf, texts, path, project.policy.required)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from ..source.model import Clinic, Project, Sheet
-from ..source.texts import SheetTexts, sheet_texts
+from ..source.texts import SheetTexts
 from .readpdf import ReadPdf, closest, contains
 from .registry import Finding, finding, rule
 
@@ -188,13 +188,13 @@ def check_pdf_content(
     pdf: ReadPdf,
     project: Project,
     sheet: Sheet,
+    texts: SheetTexts,
     path: str,
     variant: str = "standard",
     clinic: Clinic | None = None,
 ) -> list[Finding]:
-    """The required elements of one sheet's PDF; an imprinted copy (``clinic``)
-    must carry the clinic's numbers and hours as well."""
-    texts = sheet_texts(project, sheet, clinic)
+    """The required elements of one sheet's PDF (``texts``: sheet_texts of the sheet
+    and ``clinic``); an imprinted copy must carry the clinic's numbers and hours too."""
     policy = project.policy
     max_pages = policy.max_pages_large_print if variant == "large-print" else None
     if clinic is not None:  # the "Your clinic" box may take the sheet onto another page
