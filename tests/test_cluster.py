@@ -173,6 +173,134 @@ def test_a_worker_killed_mid_build_is_replaced_and_the_build_completes(
     assert published(out) == published(root / "output")
 
 
+# -- batches: several jobs per Dask task ------------------------------------------------------
+
+
+def test_batches_shrink_towards_the_end_of_a_build_and_cover_every_job_once() -> None:
+    from pipeline.build.cluster import MAX_BATCH, batch_size
+
+    remaining, sizes = 1000, []
+    while remaining:
+        sizes.append(batch_size(remaining, 4))
+        remaining -= sizes[-1]
+    assert sum(sizes) == 1000
+    assert max(sizes) == MAX_BATCH and sizes[0] == MAX_BATCH
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[-16:] == [1] * 16  # the last tasks are single jobs: no thread waits on a batch
+    assert batch_size(3, 2) == 1
+
+
+class FakeWorker:
+    address = "tcp://127.0.0.1:1"
+
+    def __init__(self) -> None:
+        self.events: list[dict] = []
+
+    def log_event(self, topic: str, message: dict) -> None:
+        self.events.append(message)
+
+
+class DiesOn:
+    """A render process that dies on the job with index ``index``."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.alive = True
+
+    def run(self, task, limits) -> dict | None:
+        if task.index == self.index:
+            self.alive = False
+            return None
+        return {"pdf": b"%PDF-", "pages": 1, "findings": [], "draft": False, "seconds": 0.0}
+
+    def exit(self) -> str:
+        return "killed by SIGKILL"
+
+
+@pytest.mark.parametrize("dies_on", [0, 1, 2])
+def test_a_batch_whose_render_process_dies_returns_what_it_finished(
+    project_dir, monkeypatch, dies_on
+) -> None:
+    from pipeline.build import cluster as on_worker
+    from pipeline.build.executor import Task
+    from pipeline.build.plan import plan
+    from pipeline.source.loader import load_project
+
+    loaded = load_project(project_dir)
+    tasks = [
+        Task(i, job, job.relpath("letter"), f"sheets/{job.slug}/{job.lang}.md")
+        for i, job in enumerate(plan(loaded)[:3])
+    ]
+    worker = FakeWorker()
+    monkeypatch.setattr(on_worker, "get_worker", lambda: worker)
+    monkeypatch.setattr(on_worker, "_renderer", lambda digest, expected: DiesOn(dies_on))
+    limits = loaded.policy.limits
+    if dies_on == 0:  # nothing finished: a task error, which the scheduler retries
+        with pytest.raises(on_worker.RenderProcessLost, match="killed by SIGKILL"):
+            on_worker.render_on_worker("d", tasks, limits, {}, "topic")
+        return
+    outcomes = on_worker.render_on_worker("d", tasks, limits, {}, "topic")
+    assert [("pdf" in o) for o in outcomes[:-1]] == [True] * dies_on
+    assert outcomes[-1] == {"lost": "the render process on tcp://127.0.0.1:1 killed by SIGKILL"}
+    assert [e["index"] for e in worker.events] == list(range(dies_on + 1))  # the rest never ran
+
+
+def kill_in_first_batch(dask_worker, undo: bool = False) -> int:
+    """On a worker: the render process of the first batch of two or more jobs dies on the
+    batch's second job (SIGKILL, as the OOM killer would). Returns the worker's pid."""
+    from pipeline.build import cluster as on_worker
+
+    original = getattr(on_worker, "_original_render_on_worker", on_worker.render_on_worker)
+    if undo:
+        on_worker.render_on_worker = original
+        return os.getpid()
+    on_worker._original_render_on_worker = original
+    armed = [True]
+
+    def render_on_worker(digest, tasks, limits, expected, topic):
+        if len(tasks) < 2 or not armed[0]:
+            return original(digest, tasks, limits, expected, topic)
+        armed[0] = False
+        run, calls = on_worker.RenderProcess.run, []
+
+        def dying(process, task, limits):
+            calls.append(task.index)
+            if len(calls) == 2:
+                os.kill(process.pid, signal.SIGKILL)
+            return run(process, task, limits)
+
+        on_worker.RenderProcess.run = dying
+        try:
+            return original(digest, tasks, limits, expected, topic)
+        finally:
+            on_worker.RenderProcess.run = run
+
+    on_worker.render_on_worker = render_on_worker
+    return os.getpid()
+
+
+def test_a_render_process_lost_mid_batch_reruns_only_the_jobs_it_did_not_finish(
+    root, cluster, client
+) -> None:
+    many = ("--variant", "standard", "--variant", "large-print", "--paper", "letter")
+    many += ("--paper", "a4", "--format", "json")
+    reference = root / "out-local-many"
+    run_cli(root, "build", *JOBS, *many, "--out", str(reference), check=True)
+    client.run(kill_in_first_batch)
+    try:
+        out = root / "out-batch-lost"
+        result = dask_build(root, cluster.scheduler_address, *JOBS, *many, "--out", str(out))
+    finally:
+        client.run(kill_in_first_batch, undo=True)
+    assert result.returncode == 0, result.stderr
+    report = summary(result)
+    assert report["built"] == 16
+    attempts = sorted(job["attempts"] for job in report["jobs"])
+    assert attempts == [1] * 15 + [2], (report["jobs"], result.stderr)  # the lost job alone ran twice
+    assert "runs again: run 2 on tcp://127.0.0.1:" in result.stderr
+    assert published(out) == published(reference)
+
+
 def test_a_job_that_fails_the_gate_fails_once_with_its_finding(root, cluster, client) -> None:
     template = root / "styles/templates/sheet.html.j2"
     text = template.read_text()

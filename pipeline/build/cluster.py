@@ -6,16 +6,22 @@ publishing, manifest (engine.py). This executor only moves work:
 - the project goes to the workers as a Snapshot inside a worker plugin, so
   the scheduler hands it to every worker once, also to workers that join or
   restart mid-build;
-- each job is one task; the task runs the job in a RenderProcess on the
-  worker (the same limits as the local pool: a job over them fails once) and
-  returns the PDF bytes and findings, which the client gathers one by one;
+- a task is a batch of jobs (up to ``MAX_BATCH``, fewer as the build nears
+  its end, so every thread has work until the last job); it runs them one
+  after the other in a RenderProcess on the worker (the same limits as the
+  local pool: a job over them fails once) and returns their PDF bytes and
+  findings, which the client gathers task by task. Why batches: every task
+  costs messages between client, scheduler and worker, and on a machine
+  whose cores all render, their CPU comes out of rendering;
 - tasks are submitted in a window a few times the cluster's threads, so the
   client and scheduler hold little however large the catalog;
-- a task logs "started" through the scheduler's event log: the progress line
-  counts running jobs and the report counts runs per job;
-- a worker lost mid-job makes the scheduler run the job elsewhere (up to its
-  ``allowed-failures``; KilledWorker after that), and a render process that
-  dies is a task error retried the same number of times;
+- each job logs "started" through the scheduler's event log: the progress
+  line counts running jobs and the report counts runs per job;
+- a worker lost mid-batch makes the scheduler run the batch elsewhere (up to
+  its ``allowed-failures``; KilledWorker after that). A render process that
+  dies ends its batch early: the task returns the outcomes it has, and the
+  client submits the lost job again (``MAX_ATTEMPTS`` runs in all) and the
+  jobs after it;
 - Ctrl-C or any error cancels what is left and removes the plugin (workers
   stop their render processes and delete the snapshot).
 """
@@ -28,8 +34,9 @@ import queue
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
+from itertools import zip_longest
 from pathlib import Path
 
 from distributed import Client, WorkerPlugin, as_completed, get_worker
@@ -44,6 +51,8 @@ from .snapshot import Snapshot
 #: How long to wait for the scheduler to answer, and for a first worker.
 CONNECT_SECONDS = 10
 WORKER_WAIT_SECONDS = 60
+#: Jobs in one Dask task at most (see batch_size).
+MAX_BATCH = 16
 
 # -- on a worker -------------------------------------------------------------------
 
@@ -103,23 +112,41 @@ def _renderer(digest: str, expected: dict[str, str]) -> RenderProcess:
 
 
 def render_on_worker(
-    digest: str, task: Task, limits: Policy.Limits, expected: dict[str, str], topic: str
-) -> dict:
-    """The Dask task: one job on this worker's render process, within the limits."""
+    digest: str, tasks: list[Task], limits: Policy.Limits, expected: dict[str, str], topic: str
+) -> list[dict]:
+    """The Dask task: a batch of jobs on this worker's render process, within the limits.
+
+    One outcome per job, in order. If the render process dies on a job, the
+    list ends with ``{"lost": why}`` in that job's place and the jobs after it
+    are left to the client. A batch that lost its process before finishing
+    any job raises RenderProcessLost, which the scheduler retries as a task."""
     worker = get_worker()
-    worker.log_event(topic, {"index": task.index, "worker": worker.address})
-    try:
-        process = _renderer(digest, expected)
-    except FactsheetError as error:  # this worker cannot render like the client
-        return {"fatal": f"{worker.address}: {error.message}"}
-    outcome = process.run(task, limits)
-    if not process.alive:
-        with _LOCK:
-            _RENDERERS.pop((digest, threading.get_ident()), None)
-    if outcome is None:
-        why = process.exit()
-        raise RenderProcessLost(f"the render process on {worker.address} {why}")
-    return outcome
+    outcomes: list[dict] = []
+    for task in tasks:
+        worker.log_event(topic, {"index": task.index, "worker": worker.address})
+        try:
+            process = _renderer(digest, expected)
+        except FactsheetError as error:  # this worker cannot render like the client
+            return [*outcomes, {"fatal": f"{worker.address}: {error.message}"}]
+        outcome = process.run(task, limits)
+        if outcome is None:  # reaped here, so that the next job starts a new process
+            why = f"the render process on {worker.address} {process.exit()}"
+        if not process.alive:
+            with _LOCK:
+                _RENDERERS.pop((digest, threading.get_ident()), None)
+        if outcome is None:
+            if not outcomes:
+                raise RenderProcessLost(why)
+            return [*outcomes, {"lost": why}]
+        outcomes.append(outcome)
+    return outcomes
+
+
+def batch_size(remaining: int, threads: int) -> int:
+    """Jobs in the next task: ``MAX_BATCH`` while many remain, then fewer (a quarter
+    of the jobs left per thread, guided self-scheduling), so that the last tasks
+    are single jobs and no thread waits long on another's batch."""
+    return max(1, min(MAX_BATCH, remaining // (4 * threads)))
 
 
 # -- on the client -----------------------------------------------------------------
@@ -187,42 +214,59 @@ class DaskExecutor:
         return threads
 
     def _jobs(self, client, project, tasks, snapshot, topic, events, threads, futures):
-        """Submit in a window, yield updates until every task has finished."""
+        """Submit batches in a window, yield updates until every job has finished."""
         limits = project.policy.limits
         expected = environment(project)
-        waiting = iter(tasks)
+        waiting: deque[Task] = deque(tasks)
+        every = {task.index: task for task in tasks}
         finished: set[int] = set()
-        runs: Counter[int] = Counter()
+        runs: Counter[int] = Counter()  # "started" events seen per job
+        losses: Counter[int] = Counter()  # render processes that died on the job
         completed = as_completed(loop=client.loop)
         checked = time.monotonic()
         empty_since: float | None = None
 
         def submit() -> None:
-            while len(futures) < 4 * threads + 16 and (task := next(waiting, None)) is not None:
+            while len(futures) < 2 * threads + 4 and waiting:
+                batch = [waiting.popleft() for _ in range(batch_size(len(waiting), threads))]
                 future = client.submit(
                     render_on_worker,
                     snapshot.digest,
-                    task,
+                    batch,
                     limits,
                     expected,
                     topic,
-                    key=f"factsheet-{topic[-12:]}-{task.index}",
+                    key=f"factsheet-{topic[-12:]}-{batch[0].index}-{uuid.uuid4().hex[:8]}",
                     pure=False,
                     retries=MAX_ATTEMPTS - 1,
                 )
-                futures[future.key] = (future, task)
+                futures[future.key] = (future, batch)
                 completed.add(future)
 
         submit()
         while futures:
-            batch = completed.next_batch(block=False)
-            yield from self._started(_drain(events, 0 if batch else 0.1), futures, finished, runs)
-            for future in batch:
-                _, task = futures.pop(future.key)
-                outcome = self._outcome(future, task, runs)
-                finished.add(task.index)
-                yield Update("finished", task, outcome)
-            if batch:
+            done = completed.next_batch(block=False)
+            yield from self._started(_drain(events, 0 if done else 0.1), every, finished, runs)
+            for future in done:
+                _, batch = futures.pop(future.key)
+                for task, outcome in self._outcomes(future, batch, runs):
+                    if outcome is None:  # after a lost job: not run yet
+                        waiting.appendleft(task)
+                    elif "lost" in outcome:
+                        losses[task.index] += 1
+                        attempts = max(runs[task.index], losses[task.index])
+                        if attempts >= MAX_ATTEMPTS:
+                            finished.add(task.index)
+                            yield Update("finished", task, lost(task, attempts, outcome["lost"]))
+                        else:
+                            waiting.appendleft(task)
+                    else:
+                        if losses[task.index]:  # its started events may still be on the way
+                            runs[task.index] = max(runs[task.index], losses[task.index] + 1)
+                            outcome["attempts"] = runs[task.index]
+                        finished.add(task.index)
+                        yield Update("finished", task, outcome)
+            if done:
                 submit()
             if time.monotonic() - checked < 1:
                 continue
@@ -244,40 +288,49 @@ class DaskExecutor:
                     )
             submit()
 
-    def _started(self, events, futures, finished, runs) -> Iterator[Update]:
+    def _started(self, events, every, finished, runs) -> Iterator[Update]:
         """Updates for the "started" events: a second run of a job is a retry."""
-        by_index = {task.index: task for _, task in futures.values()}
         for event in events:
             message = event[1] if isinstance(event, tuple) else event
             index = message.get("index")
-            if index in finished or index not in by_index:
+            if index in finished or index not in every:
                 continue
             runs[index] += 1
-            task = by_index[index]
+            task = every[index]
             if runs[index] == 1:
                 yield Update("started", task)
             else:
                 yield Update("retrying", task, note=f"run {runs[index]} on {message['worker']}")
 
-    def _outcome(self, future, task: Task, runs: Counter[int]) -> dict:
-        attempts = max(runs[task.index], 1)
+    def _outcomes(
+        self, future, batch: list[Task], runs: Counter[int]
+    ) -> Iterator[tuple[Task, dict | None]]:
+        """Each job of a finished task with its outcome: None for a job the task did not
+        reach (its render process died on an earlier one), ``{"lost": why}`` for that one."""
         if future.status == "finished":
-            outcome = future.result()
-            if "fatal" in outcome:
-                raise FactsheetError(
-                    outcome["fatal"],
-                    hint="install the same factsheet release, system libraries and fonts "
-                    "on every worker as on this machine",
-                )
-            return outcome | {"attempts": attempts}
+            outcomes = future.result()
+            for task, outcome in zip_longest(batch, outcomes):
+                if outcome is not None and "fatal" in outcome:
+                    raise FactsheetError(
+                        outcome["fatal"],
+                        hint="install the same factsheet release, system libraries and fonts "
+                        "on every worker as on this machine",
+                    )
+                if outcome is None or "lost" in outcome:
+                    yield task, outcome
+                else:
+                    yield task, outcome | {"attempts": max(runs[task.index], 1)}
+            return
         error = future.exception() if future.status == "error" else None
-        if error is None or type(error).__name__ == "KilledWorker":
-            return lost(task, attempts, "the scheduler gave up on it")
-        if isinstance(error, RenderProcessLost):
-            return lost(task, attempts, str(error))
-        return failed(task, f"the job failed on the cluster: {printable(error)}") | {
-            "attempts": attempts
-        }
+        for task in batch:
+            attempts = max(runs[task.index], 1)
+            if error is None or type(error).__name__ == "KilledWorker":
+                yield task, lost(task, attempts, "the scheduler gave up on it")
+            elif isinstance(error, RenderProcessLost):
+                yield task, lost(task, attempts, str(error))
+            else:
+                message = f"the job failed on the cluster: {printable(error)}"
+                yield task, failed(task, message) | {"attempts": attempts}
 
 
 def _drain(events: queue.SimpleQueue, timeout: float) -> list:
