@@ -11,7 +11,6 @@ manifest exactly as a local one does.
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
 import threading
 import time
@@ -261,7 +260,3 @@ def _tell(progress: Progress | None, result: JobResult | None, tally: Tally) -> 
         tally.done += 1
     if progress is not None:
         progress(result, tally)
-
-
-def default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import RenderError
-from ..source.model import Project
-from .plan import Job
+
+if TYPE_CHECKING:
+    from ..source.model import Project
+    from .plan import Job
 
 #: Runs of one job before a lost worker fails it (Dask's default allowed-failures
 #: is 3: the fourth loss gives up, and the local pool counts the same way).

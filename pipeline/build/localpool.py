@@ -13,15 +13,19 @@ memory limit) is replaced too, so that memory does not creep across jobs.
 
 from __future__ import annotations
 
+import os
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from multiprocessing.connection import wait
+from typing import TYPE_CHECKING
 
-from ..source.model import Project
 from .executor import MAX_ATTEMPTS, Task, Update, lost
 from .process import TICK, RenderProcess
 from .worker import warm_up
+
+if TYPE_CHECKING:
+    from ..source.model import Project
 
 
 class LocalPool:
@@ -116,6 +120,11 @@ class LocalPool:
         finally:
             for process in idle + busy + ([early] if early is not None else []):
                 process.stop()
+
+
+def default_workers() -> int:
+    """One render process per CPU this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def for_tasks(project: Project, tasks: Sequence[Task]) -> Project:

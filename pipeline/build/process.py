@@ -22,11 +22,14 @@ import time
 from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import FactsheetError
-from ..source.model import Policy, Project
 from .executor import Task, over_memory, over_time
 from .worker import detach, serve, warm_up
+
+if TYPE_CHECKING:
+    from ..source.model import Policy, Project
 
 #: How often a running job's time and memory are looked at (seconds).
 TICK = 0.05

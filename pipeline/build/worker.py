@@ -18,10 +18,13 @@ import sys
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import FactsheetError
-from ..source.model import Project
 from .executor import Task
+
+if TYPE_CHECKING:
+    from ..source.model import Project
 
 
 def render_task(project: Project, task: Task) -> dict:

@@ -179,10 +179,6 @@ def build(
     fmt,
 ) -> None:
     """Build PDFs: every sheet, or the SLUGs given, in every language."""
-    from ..build.engine import build as run_build
-    from ..build.engine import default_workers
-    from ..build.plan import plan
-
     click_ctx = click.get_current_context()
     if executor == "dask" and not scheduler:
         raise click.UsageError(
@@ -201,13 +197,17 @@ def build(
         ]
         return json.dumps(summary | {"errors": problems, "jobs": []}, indent=2)
 
+    from ..build.localpool import LocalPool, default_workers
+
     pool = None
     if executor == "local" and not dry_run:
-        from ..build.localpool import LocalPool
-
-        # Forked before loading, its first process imports the renderer meanwhile;
-        # stopped when the command ends, however it ends (Click closes its context).
+        # Forked before the engine is imported and the project loaded: its first
+        # process imports the renderer meanwhile, on another core. Stopped when
+        # the command ends, however it ends (Click closes its context).
         pool = click_ctx.with_resource(LocalPool(jobs or default_workers(), prestart=True))
+    from ..build.engine import build as run_build
+    from ..build.plan import plan
+
     project = ctx.project_or_report(fmt, unreadable)
     if imprint:
         from ..source.clinics import load_clinic
