@@ -65,6 +65,9 @@ def warm_up() -> None:
     """Import the renderer and the gate, so that processes forked afterwards start warm;
     and read the Public Suffix List, which every render needs (texts are kept whole
     around web addresses) and the parent may not have needed."""
+    from ..render import cffi_cache
+
+    cffi_cache.install()  # WeasyPrint's C declarations parsed once, not in every process
     from ..checks import gate  # noqa: F401
     from ..render import pdf, tagging  # noqa: F401
     from ..source.domain_names import registrable

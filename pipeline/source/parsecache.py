@@ -60,22 +60,24 @@ def default_folder() -> Path | None:
     return Path(base) / "factsheet" / "parsed"
 
 
+def usable_folder(folder: Path) -> bool:
+    """Created if missing; ours, and no one else may write to it (what we load from
+    a cache folder must be what we wrote)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = folder.stat()
+    except OSError:
+        return False
+    others_write = info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    return info.st_uid == os.getuid() and not others_write
+
+
 class ParseCache:
     """Pickled parse results by key; every failure to read or write is a miss."""
 
     def __init__(self, folder: Path | None) -> None:
-        self.folder = folder if folder is not None and self._usable(folder) else None
+        self.folder = folder if folder is not None and usable_folder(folder) else None
         self._pruned = False
-
-    @staticmethod
-    def _usable(folder: Path) -> bool:
-        try:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            info = folder.stat()
-        except OSError:
-            return False
-        others_write = info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-        return info.st_uid == os.getuid() and not others_write
 
     @staticmethod
     def key(*parts: str) -> str:
