@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -105,3 +106,10 @@ def run_verapdf(*pdfs: Path) -> subprocess.CompletedProcess:
         reason = (result.stdout + result.stderr).strip()[-300:]
         pytest.skip(f"veraPDF could not set itself up: {reason}")
     return result
+
+
+def default_ctrl_c() -> None:
+    """Popen preexec_fn for a child the test will send SIGINT: a shell runs background
+    jobs with SIGINT ignored, and an ignored signal stays ignored across exec, so
+    `make test &` would otherwise start builds that no Ctrl-C can reach."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import copy_project, run_cli
+from conftest import copy_project, default_ctrl_c, run_cli
 
 distributed = pytest.importorskip("distributed")
 
@@ -370,6 +370,7 @@ def test_ctrl_c_cancels_the_cluster_jobs_and_publishes_nothing_half_built(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_ctrl_c,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import copy_project, run_cli
+from conftest import copy_project, default_ctrl_c, run_cli
 
 from pipeline.build import worker
 from pipeline.build.executor import MAX_ATTEMPTS, Task
@@ -368,6 +368,7 @@ def start_build(root: Path, jobs: int, out: Path) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_ctrl_c,
     )
 
 
