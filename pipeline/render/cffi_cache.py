@@ -126,16 +126,15 @@ class _Finder(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_loader(MODULE, _Loader(code, ffi), origin=str(origin))
 
 
-def install(folder: Path | None = None) -> bool:
+def install() -> bool:
     """Let the next import of WeasyPrint use prepared declarations. False (and nothing
     installed) if WeasyPrint is imported already or there is no usable cache folder."""
     if MODULE in sys.modules or any(isinstance(f, _Finder) for f in sys.meta_path):
         return False
-    if folder is None:
-        from ..source.parsecache import default_folder, usable_folder
+    from ..source.parsecache import default_folder, usable_folder
 
-        parsed = default_folder()
-        if parsed is None or not usable_folder(folder := parsed / "cffi"):
-            return False
+    parsed = default_folder()
+    if parsed is None or not usable_folder(folder := parsed / "cffi"):
+        return False
     sys.meta_path.insert(0, _Finder(folder))
     return True
