@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from conftest import copy_project, default_ctrl_c, run_cli
 
+from pipeline.build.executor import MAX_ATTEMPTS
+
 distributed = pytest.importorskip("distributed")
 
 JOBS = ("-l", "en", "-l", "es")
@@ -235,10 +237,6 @@ def test_a_batch_whose_render_process_dies_returns_what_it_finished(
     monkeypatch.setattr(on_worker, "get_worker", lambda: worker)
     monkeypatch.setattr(on_worker, "_renderer", lambda digest, expected: DiesOn(dies_on))
     limits = loaded.policy.limits
-    if dies_on == 0:  # nothing finished: a task error, which the scheduler retries
-        with pytest.raises(on_worker.RenderProcessLost, match="killed by SIGKILL"):
-            on_worker.render_on_worker("d", tasks, limits, {}, "topic")
-        return
     outcomes = on_worker.render_on_worker("d", tasks, limits, {}, "topic")
     assert [("pdf" in o) for o in outcomes[:-1]] == [True] * dies_on
     assert outcomes[-1] == {"lost": "the render process on tcp://127.0.0.1:1 killed by SIGKILL"}
@@ -277,6 +275,47 @@ def kill_in_first_batch(dask_worker, undo: bool = False) -> int:
 
     on_worker.render_on_worker = render_on_worker
     return os.getpid()
+
+
+def kill_job_every_time(dask_worker, index: int | None) -> int:
+    """On a worker: the render process dies on job ``index`` every time it runs it
+    (None: undo). Returns the worker's pid."""
+    from pipeline.build import cluster as on_worker
+
+    original = getattr(on_worker, "_original_run", on_worker.RenderProcess.run)
+    on_worker._original_run = original
+    if index is None:
+        on_worker.RenderProcess.run = original
+        return os.getpid()
+
+    def dying(process, task, limits):
+        if task.index == index:
+            os.kill(process.pid, signal.SIGKILL)
+        return original(process, task, limits)
+
+    on_worker.RenderProcess.run = dying
+    return os.getpid()
+
+
+def test_a_job_that_always_kills_its_render_process_fails_alone_not_its_batch(
+    root, cluster, client
+) -> None:
+    many = ("--variant", "standard", "--variant", "large-print", "--paper", "letter")
+    many += ("--paper", "a4", "--format", "json")
+    client.run(kill_job_every_time, index=0)  # the first job of the first batch (of two)
+    try:
+        out = root / "out-always-lost"
+        result = dask_build(root, cluster.scheduler_address, *JOBS, *many, "--out", str(out))
+    finally:
+        client.run(kill_job_every_time, index=None)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    report = summary(result)
+    assert report["built"] == 15 and report["failed"] == 1
+    (victim,) = [job for job in report["jobs"] if job["status"] == "failed"]
+    assert victim["attempts"] == MAX_ATTEMPTS
+    assert (
+        f"lost {MAX_ATTEMPTS} times" in victim["error"] and "killed by SIGKILL" in victim["error"]
+    )
 
 
 def test_a_render_process_lost_mid_batch_reruns_only_the_jobs_it_did_not_finish(

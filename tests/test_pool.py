@@ -80,6 +80,7 @@ def test_a_lost_worker_is_replaced_and_its_job_retried_a_bounded_number_of_times
     outcomes = finished(updates)
     assert (tmp_path / "runs-0").read_text() == str(MAX_ATTEMPTS)
     assert f"was lost {MAX_ATTEMPTS} times (killed by SIGKILL)" in outcomes[0]["error"]
+    assert outcomes[0]["attempts"] == MAX_ATTEMPTS  # the report counts every run
     assert outcomes[0]["error"].startswith("sheets/")
     assert outcomes[1]["attempts"] == 2 and "pdf" in outcomes[1]
     assert outcomes[2]["attempts"] == 1

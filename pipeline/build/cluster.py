@@ -20,8 +20,9 @@ publishing, manifest (engine.py). This executor only moves work:
 - a worker lost mid-batch makes the scheduler run the batch elsewhere (up to
   its ``allowed-failures``; KilledWorker after that). A render process that
   dies ends its batch early: the task returns the outcomes it has, and the
-  client submits the lost job again (``MAX_ATTEMPTS`` runs in all) and the
-  jobs after it;
+  client submits the lost job again (``MAX_ATTEMPTS`` runs in all, counted
+  per job, so batch-mates of a job that always crashes are not failed with
+  it) and the jobs after it;
 - Ctrl-C or any error cancels what is left and removes the plugin (workers
   stop their render processes and delete the snapshot).
 """
@@ -92,7 +93,8 @@ class SnapshotPlugin(WorkerPlugin):
 
 
 class RenderProcessLost(RuntimeError):
-    """The render process died on its own: the scheduler may retry the task."""
+    """This worker has no render process for the task (its snapshot is gone): the
+    scheduler may retry the task. A render process that dies is a {"lost": why}."""
 
 
 def _renderer(digest: str, expected: dict[str, str]) -> RenderProcess:
@@ -118,8 +120,8 @@ def render_on_worker(
 
     One outcome per job, in order. If the render process dies on a job, the
     list ends with ``{"lost": why}`` in that job's place and the jobs after it
-    are left to the client. A batch that lost its process before finishing
-    any job raises RenderProcessLost, which the scheduler retries as a task."""
+    are left to the client, which counts that job's runs: a job that kills its
+    process every time fails alone, never the jobs batched with it."""
     worker = get_worker()
     outcomes: list[dict] = []
     for task in tasks:
@@ -129,16 +131,14 @@ def render_on_worker(
         except FactsheetError as error:  # this worker cannot render like the client
             return [*outcomes, {"fatal": f"{worker.address}: {error.message}"}]
         outcome = process.run(task, limits)
-        if outcome is None:  # reaped here, so that the next job starts a new process
-            why = f"the render process on {worker.address} {process.exit()}"
+        if outcome is None:  # died: reaped now, so that the next job starts a new process
+            outcome = {"lost": f"the render process on {worker.address} {process.exit()}"}
         if not process.alive:
             with _LOCK:
                 _RENDERERS.pop((digest, threading.get_ident()), None)
-        if outcome is None:
-            if not outcomes:
-                raise RenderProcessLost(why)
-            return [*outcomes, {"lost": why}]
         outcomes.append(outcome)
+        if "lost" in outcome:
+            break
     return outcomes
 
 

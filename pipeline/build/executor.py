@@ -105,9 +105,10 @@ def over_memory(task: Task, limit_mb: int, used_mb: int, seconds: float) -> dict
 
 
 def lost(task: Task, attempts: int, last: str) -> dict:
+    """The job's worker was lost on every one of its ``attempts`` runs."""
     return failed(
         task,
         f"the worker rendering {task.job.label} was lost {attempts} times ({last})",
         "a job that crashes its worker every time has hit a renderer bug; "
         "build the sheet alone with -v to see it",
-    )
+    ) | {"attempts": attempts}
