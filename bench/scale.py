@@ -87,8 +87,8 @@ def factsheet(folder: Path, env: dict, *args: str) -> tuple[float, int, str]:
 class CommandLineCluster:
     """`dask scheduler` and `dask worker --nworkers N --nthreads 1` on 127.0.0.1."""
 
-    def __init__(self, folder: Path, workers: int) -> None:
-        self.folder, self.workers, self.processes = folder, workers, []
+    def __init__(self, folder: Path, workers: int, env: dict) -> None:
+        self.folder, self.workers, self.env, self.processes = folder, workers, env, []
 
     def __enter__(self) -> str:
         try:
@@ -118,7 +118,13 @@ class CommandLineCluster:
     def _start(self, command: list[str]) -> None:
         log = open(self.folder / f"{command[1]}.log", "w")  # noqa: SIM115 - lives with the process
         self.processes.append(
-            subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env={**os.environ, **self.env},
+            )
         )
 
     def __exit__(self, *exc) -> None:
@@ -180,7 +186,9 @@ def main() -> None:
         if not args.no_dask:
             before = (folder / "output" / "manifest.json").read_bytes()
             locals_, remotes = [local], []
-            with CommandLineCluster(Path(temp), args.workers) as address:
+            # The workers share this machine, and so the client's parse cache, as the
+            # local pool's processes do.
+            with CommandLineCluster(Path(temp), args.workers, env) as address:
                 dask_build = (*build, "--executor", "dask", "--scheduler", address, "--force")
                 # Rounds in the order local, Dask | Dask, local | ...: a machine that
                 # gets busier or quieter during the run weighs on both sides alike.

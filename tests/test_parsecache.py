@@ -4,9 +4,12 @@ depends on changes, and nothing it holds outlives a change to its inputs."""
 from __future__ import annotations
 
 import base64
+import io
+import shutil
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from pipeline.errors import InputError
 from pipeline.source import loader as loader_module
@@ -152,3 +155,58 @@ def test_shared_blocks_are_parsed_once_until_they_or_the_names_kept_whole_change
     org.write_text(org.read_text().replace("short_name: Harborlight", "short_name: Harbor Light"))
     load(project_dir, cache)
     assert len(block_parses) == len(first.blocks)  # every text keeps other names whole now
+
+
+def test_the_same_project_in_another_folder_parses_nothing(project_dir, tmp_path, cache, parses):
+    """The project's folder is not part of a key: a Dask worker loads the client's
+    snapshot of the project from a folder of its own, and starts warm."""
+    first = load(project_dir, cache)
+    parses.clear()
+    elsewhere = tmp_path / "elsewhere" / "project"
+    shutil.copytree(project_dir, elsewhere)
+    second = load(elsewhere, cache)
+    assert parses == []
+    for key, sheet in first.sheets.items():
+        assert second.sheets[key].body == sheet.body
+        assert second.sheets[key].path == elsewhere / sheet.path.relative_to(project_dir)
+
+
+def dots_drawn(pdf: bytes) -> int:
+    """Distinct 1x1 images drawn on the pages or in the forms they draw (an RGBA PNG
+    is drawn through a form of its own), as a viewer finds them."""
+    found: set[int] = set()
+
+    def walk(resources) -> None:
+        for reference in (resources or {}).get("/XObject", {}).values():
+            xobject = reference.get_object()
+            size = (xobject.get("/Width"), xobject.get("/Height"))
+            if xobject["/Subtype"] == "/Image" and size == (1, 1):
+                found.add(reference.idnum)
+            elif xobject["/Subtype"] == "/Form":
+                walk(xobject.get("/Resources"))
+
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        walk(page.get("/Resources"))
+    return len(found)
+
+
+def test_a_sheets_image_comes_from_the_folder_it_is_loaded_from(project_dir, tmp_path, cache):
+    """An entry made in one folder and used in another draws the image of the second:
+    the parsed body names images relative to sheets/, never by the first folder's path
+    (which is gone here, so a stale absolute URL would fail the render)."""
+    from pipeline.render.options import Options
+    from pipeline.render.pdf import render_sheet
+
+    sheet = project_dir / SHEET
+    (sheet.parent / "dot.png").write_bytes(PIXEL)
+    sheet.write_text(sheet.read_text().replace("## ", "![A dot](dot.png)\n\n## ", 1))
+    slug, lang = "metastatic-breast-cancer", "en"
+    before = load(project_dir, cache)
+    assert dots_drawn(render_sheet(before, before.sheet(slug, lang), Options()).pdf) == 1
+    elsewhere = tmp_path / "moved"
+    shutil.move(project_dir, elsewhere)
+    after = load(elsewhere, cache)
+    assert after.sheet(slug, lang).body == before.sheet(slug, lang).body  # from the cache
+    assert "dot.png" in after.sheet(slug, lang).body.html
+    assert str(project_dir) not in after.sheet(slug, lang).body.html
+    assert dots_drawn(render_sheet(after, after.sheet(slug, lang), Options()).pdf) == 1

@@ -17,10 +17,12 @@ packets, sheets with their parse cache, review logs) is read here.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import quote
 
 from ..errors import FactsheetError, InputError, each_error, raise_all
 from .atomic import STATE, clean_temp, recover
@@ -150,7 +152,7 @@ class Loader:
         shown = self.display(path)
         text = read_text(path, shown)
         kept = "-" if org is None else _guarded(org, policy)
-        key = ParseCache.key("blocks", str(self.root), str(path), text, kept)
+        key = ParseCache.key("blocks", shown, text, kept)
         cached = self.cache.get(key)
         if cached is not None:
             return cached
@@ -261,8 +263,8 @@ class Loader:
         """
         shown = self.display(path)
         key = ParseCache.key(
-            str(self.root),
-            str(path),
+            "sheet",
+            shown,
             text,
             org.publish_base_url,
             policy.limits.model_dump_json(),
@@ -405,7 +407,12 @@ class Loader:
         return real
 
     def image_url(self, folder: Path, src: str, shown: str, line: int, policy: Policy) -> str:
-        """Check an image reference and return the file URL the renderer may fetch."""
+        """Check an image reference and return the URL the renderer fetches it by.
+
+        The URL is relative to the sheets folder, the renderer's base URL (RFC 3986
+        section 5.2 resolves it), so a parsed sheet holds no absolute path and its
+        parse cache entry serves the same project unpacked anywhere else: a
+        cluster worker's snapshot, a moved checkout."""
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith(("/", "\\")):
             raise InputError(
                 f"image '{src}' is not a relative path inside the project",
@@ -415,7 +422,7 @@ class Loader:
             )
         real = self._inside(folder / src, shown, line, f"image '{src}'")
         check_image(real, src, shown, line, policy)
-        return real.as_uri()
+        return quote(os.path.relpath(real, self.sheets_dir).replace(os.sep, "/"))
 
     # -- everything -------------------------------------------------------------
 

@@ -4,10 +4,14 @@ Loading a catalog parses every sheet's YAML front matter and Markdown body
 (a few milliseconds each, seconds for thousands), and every shared blocks
 file (tens of milliseconds each: their texts are kept whole around names and
 contacts); after an edit only the edited file needs parsing again. An
-entry's key is a SHA-256 over the file's text and path, the project folder,
-what parsing takes from org.yaml and policy.yaml (base URL, limits, the names
-kept whole), and the code that parses (the source/ modules and the versions
-of the LIBRARIES), so any change to one of them is a miss, never a stale hit.
+entry's key is a SHA-256 over the file's text and its path inside the
+project, what parsing takes from org.yaml and policy.yaml (base URL, limits,
+the names kept whole), and the code that parses (the source/ modules and the
+versions of the LIBRARIES), so any change to one of them is a miss, never a
+stale hit. The project's own folder is not part of the key: a parsed sheet
+holds no absolute path (its images are URLs relative to sheets/, checked
+again on every hit), so the same project unpacked elsewhere (a Dask worker's
+snapshot of it, a second checkout) starts warm.
 
 Entries live in the user's cache folder ($XDG_CACHE_HOME/factsheet/parsed,
 or $FACTSHEET_CACHE_DIR; an empty value turns the cache off), outside every
