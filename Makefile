@@ -32,7 +32,12 @@ test: setup test-system browser
 	# One module per core (CI has 2): module fixtures build their PDFs once.
 	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
+# Last, the project's bytecode, as `pip install` writes it for every other package:
+# a `factsheet` command then starts without compiling its modules, also where
+# writing bytecode is turned off (PYTHONDONTWRITEBYTECODE). Up-to-date files are
+# skipped; an edited module is compiled again.
 setup: system $(VENV)/.installed
+	@$(BIN)/python -m compileall -q pipeline
 
 # A clean venv from the lock alone (--require-hashes refuses anything unpinned
 # or altered); the project itself goes in last, without pulling anything else.

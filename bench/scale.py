@@ -190,6 +190,15 @@ def main() -> None:
             # local pool's processes do.
             with CommandLineCluster(Path(temp), args.workers, env) as address:
                 dask_build = (*build, "--executor", "dask", "--scheduler", address, "--force")
+                # A cluster is a service that outlives builds. Its first build is timed
+                # apart, on one sheet (a just-started cluster is slower at first: see
+                # bench/README.md), and the rounds measure the builds after it.
+                first_sheet = ("-q", "build", "scale-000", *build[2:], "--force")
+                first, _, out = factsheet(
+                    folder, env, *first_sheet, "--executor", "dask", "--scheduler", address
+                )
+                first_jobs = json.loads(out)["built"]
+                first_local = factsheet(folder, env, *first_sheet, "--jobs", workers)[0]
                 # Rounds in the order local, Dask | Dask, local | ...: a machine that
                 # gets busier or quieter during the run weighs on both sides alike.
                 for round_ in range(args.rounds):
@@ -212,6 +221,10 @@ def main() -> None:
             rows.append(
                 ("  client CPU per job (plan, gather, publish)",
                  f"{dask_cpu / jobs * 1000:.1f} ms", f"{dask_cpu:.1f} s in all")
+            )  # fmt: skip
+            rows.append(
+                ("  first build on the just-started cluster", f"{first:.2f} s",
+                 f"{first_jobs} jobs of one sheet; local pool {first_local:.2f} s")
             )  # fmt: skip
             per_round = ", ".join(f"{d / lo:.2f}" for d, lo in zip(remotes, locals_, strict=True))
             rows.append(
