@@ -22,6 +22,7 @@ import pytest
 from conftest import copy_project, default_ctrl_c, run_cli
 
 from pipeline.build.executor import MAX_ATTEMPTS
+from pipeline.checks.readpdf import ReadPdf
 
 distributed = pytest.importorskip("distributed")
 
@@ -106,24 +107,85 @@ def test_a_cluster_build_publishes_the_same_bytes_as_a_local_build(root, cluster
         dask_build(root, cluster.scheduler_address, "--out", str(out), "--format", "json")
     )
     assert again["built"] == 0 and again["skipped"] == 4
-    # The workers dropped the snapshot and their render processes with the build.
+    # The workers dropped the snapshot with the build. Its render processes wait for
+    # the next build, parked: one per worker thread, and no other is left running.
     plugins = client.run(lambda dask_worker: sorted(dask_worker.plugins))
     assert not any("factsheet" in name for names in plugins.values() for name in names)
-    assert client.run(snapshots_and_renderers) == {w: ([], []) for w in plugins}
+    left = client.run(snapshots_and_renderers)
+    assert [unpacked for unpacked, _ in left.values()] == [[], []]
+    assert client.run(parked_pids) == {w: children for w, (_, children) in left.items()}
+    assert all(len(children) <= 1 for _, children in left.values())
 
 
-def snapshots_and_renderers(dask_worker) -> tuple[list[str], list[str]]:
-    """On a worker: unpacked snapshots, and render processes still running."""
+def snapshots_and_renderers(dask_worker) -> tuple[list[str], list[int]]:
+    """On a worker: unpacked snapshots, and the pids of render processes still running."""
     import psutil
 
     folder = Path(dask_worker.local_directory) / "factsheet"
     unpacked = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-    children = [
-        " ".join(child.cmdline())
+    children = sorted(
+        child.pid
         for child in psutil.Process().children()
-        if "pipeline.build.worker" in " ".join(child.cmdline())
-    ]
+        if "pipeline.build.worker" in " ".join(child.cmdline()) and child.status() != "zombie"
+    )
     return unpacked, children
+
+
+def parked_pids(dask_worker) -> list[int]:
+    """On a worker: the render processes that finished builds left for the next one."""
+    from pipeline.build import cluster as on_worker
+
+    with on_worker._LOCK:
+        return sorted(process.pid for process, _ in on_worker._PARKED.values())
+
+
+def set_park_seconds(dask_worker, seconds: float) -> float:
+    """On a worker: how long render processes stay parked; returns the previous value."""
+    from pipeline.build import cluster as on_worker
+
+    previous, on_worker.PARK_SECONDS = on_worker.PARK_SECONDS, seconds
+    return previous
+
+
+def test_the_next_build_takes_over_the_parked_render_processes_with_its_own_snapshot(
+    root, cluster, client
+) -> None:
+    """A parked process renders the next build from that build's files: an edited
+    sheet comes out edited, byte for byte as a local build makes it."""
+    first = dask_build(root, cluster.scheduler_address, "--force", "--format", "json")
+    assert summary(first)["built"] == 4
+    parked = client.run(parked_pids)
+    assert sorted(len(pids) for pids in parked.values()) == [1, 1]
+    sheet = root / "sheets/metastatic-breast-cancer/en.md"
+    before = "Even when it grows in another organ, it is still breast cancer."
+    after = "Even when it grows in a distant organ, it remains breast cancer."
+    assert before in sheet.read_text()
+    sheet.write_text(sheet.read_text().replace(before, after))
+    second = dask_build(root, cluster.scheduler_address, "-l", "en", "--format", "json")
+    assert summary(second)["built"] == 1, second.stderr  # the edited sheet alone
+    assert client.run(parked_pids) == parked  # the same processes: taken over, parked again
+    out = root / "output/en/metastatic-breast-cancer.pdf"
+    text = " ".join(ReadPdf(out.read_bytes()).text.split())
+    assert "in a distant organ, it remains breast cancer" in text
+    assert "another organ" not in text
+    local = root / "out-local-edited"
+    run_cli(root, "build", "-l", "en", "--force", "--out", str(local), check=True)
+    assert out.read_bytes() == (local / "en/metastatic-breast-cancer.pdf").read_bytes()
+
+
+def test_parked_render_processes_stop_when_their_time_is_up(root, cluster, client) -> None:
+    previous = client.run(set_park_seconds, seconds=0.5)
+    try:
+        result = dask_build(root, cluster.scheduler_address, "--force", "--format", "json")
+        assert summary(result)["built"] == 4
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(client.run(parked_pids).values()):
+            time.sleep(0.2)
+        left = client.run(snapshots_and_renderers)
+        assert all(children == [] for _, children in left.values()), left
+    finally:
+        for worker, seconds in previous.items():
+            client.run(set_park_seconds, seconds=seconds, workers=[worker])
 
 
 def test_the_scheduler_can_come_from_the_environment(root, cluster, client) -> None:
@@ -218,6 +280,9 @@ class DiesOn:
     def exit(self) -> str:
         return "killed by SIGKILL"
 
+    def memory_mb(self) -> int:
+        return 100
+
 
 @pytest.mark.parametrize("dies_on", [0, 1, 2])
 def test_a_batch_whose_render_process_dies_returns_what_it_finished(
@@ -241,6 +306,51 @@ def test_a_batch_whose_render_process_dies_returns_what_it_finished(
     assert [("pdf" in o) for o in outcomes[:-1]] == [True] * dies_on
     assert outcomes[-1] == {"lost": "the render process on tcp://127.0.0.1:1 killed by SIGKILL"}
     assert [e["index"] for e in worker.events] == list(range(dies_on + 1))  # the rest never ran
+
+
+class Grown(DiesOn):
+    """A render process that ends every job holding ``mb`` of memory."""
+
+    def __init__(self, mb: int) -> None:
+        super().__init__(-1)
+        self.mb = mb
+
+    def memory_mb(self) -> int:
+        return self.mb
+
+    def stop(self) -> None:
+        self.alive = False
+
+
+@pytest.mark.parametrize("over_half", [True, False])
+def test_a_render_process_left_big_by_a_job_is_replaced(
+    project_dir, monkeypatch, over_half
+) -> None:
+    """As in the local pool: over half the memory limit after a job, a worker's render
+    process is stopped, so that the next job (or build) starts from a fresh one."""
+    from pipeline.build import cluster as on_worker
+    from pipeline.build.executor import Task
+    from pipeline.build.plan import plan
+    from pipeline.source.loader import load_project
+
+    loaded = load_project(project_dir)
+    limits = loaded.policy.limits
+    tasks = [
+        Task(i, job, job.relpath("letter"), f"sheets/{job.slug}/{job.lang}.md")
+        for i, job in enumerate(plan(loaded)[:2])
+    ]
+    mb = limits.worker_memory_mb // 2 + (1 if over_half else 0)
+    processes: list[Grown] = []
+
+    def renderer(digest, expected) -> Grown:
+        processes.append(Grown(mb))
+        return processes[-1]
+
+    monkeypatch.setattr(on_worker, "get_worker", FakeWorker)
+    monkeypatch.setattr(on_worker, "_renderer", renderer)
+    outcomes = on_worker.render_on_worker("d", tasks, limits, {}, "topic")
+    assert all("pdf" in outcome for outcome in outcomes)
+    assert [not process.alive for process in processes] == [over_half, over_half]
 
 
 def kill_in_first_batch(dask_worker, undo: bool = False) -> int:
@@ -381,7 +491,10 @@ def test_a_job_over_a_limit_is_stopped_on_the_worker_and_not_retried(
 
 
 def test_a_worker_that_renders_differently_is_refused(root, cluster, client, tmp_path) -> None:
-    """The client's fonts differ from the workers': their PDFs would not match the keys."""
+    """The client's fonts differ from the workers': their PDFs would not match the keys.
+    Render processes parked by an earlier build check again, as new ones do."""
+    assert summary(dask_build(root, cluster.scheduler_address, "--force", "--format", "json"))
+    assert all(client.run(parked_pids).values())
     config = tmp_path / "fonts.conf"
     config.write_text(
         "<?xml version='1.0'?><fontconfig>"

@@ -120,22 +120,32 @@ class RenderProcess:
                 stdin=subprocess.DEVNULL,
             )
         process = cls(Connection(ours.detach()), popen, popen.pid)
+        process.load(root, expected)
+        return process
+
+    def load(self, root: Path, expected: dict[str, str]) -> None:
+        """Make a spawned process render from the snapshot at ``root``, for a client that
+        renders with ``expected``: at its start, and when another build takes it over.
+        If it cannot (it refuses, dies or hangs), it is stopped and FactsheetError says why."""
         try:
-            process.conn.send(("load", str(root), expected))
-            if not process.conn.poll(START_SECONDS):
-                raise FactsheetError(f"a render process did not start in {START_SECONDS} s")
-            kind, message = process.conn.recv()
+            self.conn.send(("load", str(root), expected))
+            if not self.conn.poll(START_SECONDS):
+                raise FactsheetError(
+                    f"a render process did not load its project in {START_SECONDS} s"
+                )
+            kind, message = self.conn.recv()
         except (EOFError, OSError):
-            why = process.exit()
-            process.stop()
-            raise FactsheetError(f"a render process died while starting ({why})") from None
+            why = self.exit()
+            self.stop()
+            raise FactsheetError(
+                f"a render process died while loading its project ({why})"
+            ) from None
         except BaseException:
-            process.stop()
+            self.stop()
             raise
         if kind != "ready":
-            process.stop()
+            self.stop()
             raise FactsheetError(message)
-        return process
 
     # -- jobs -----------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,13 +83,22 @@ def serve(conn: Connection, project: Project) -> None:
     Garbage is collected once after each job, while the parent publishes its
     result (see ``collect_between_jobs``)."""
     collect_between_jobs()
+    for task in _messages(conn):
+        _answer(conn, project, task)
+
+
+def _messages(conn: Connection) -> Iterator:
+    """What the parent sends, until it closes the connection."""
     while True:
         try:
-            task = conn.recv()
+            yield conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(render_task(project, task))
-        gc.collect()
+
+
+def _answer(conn: Connection, project: Project, task: Task) -> None:
+    conn.send(render_task(project, task))
+    gc.collect()
 
 
 def collect_between_jobs() -> None:
@@ -120,27 +130,51 @@ def detach() -> None:
 def serve_snapshot(conn: Connection) -> None:
     """A render process started by a Dask worker: load the snapshot it names, then serve.
 
-    The first message is ("load", root, environment): the snapshot's folder and
-    what the client's machine renders with (keys.environment). A worker whose
-    versions or fonts differ would publish different bytes under the same
-    cache key, so it refuses with a "fatal" reply instead of rendering.
+    A ("load", root, environment) message names the snapshot's folder and what
+    the client's machine renders with (keys.environment). It comes first, and
+    again whenever the worker hands this process to another build (it outlives
+    builds, so that the next one finds it warm). A worker whose versions or
+    fonts differ would publish different bytes under the same cache key, so it
+    refuses with a "fatal" reply and exits instead of rendering. Between loads,
+    every message is a job.
     """
+    project: Project | None = None
+    loaded = ""
+    for message in _messages(conn):
+        if isinstance(message, Task):
+            assert project is not None, "a job before any snapshot"
+            _answer(conn, project, message)
+            continue
+        _, root, expected = message
+        # A snapshot's folder is named by its digest: the same folder holds the same files.
+        try:
+            if root != loaded:
+                project = None
+                gc.unfreeze()  # the previous build's project goes with the next collection
+                project, loaded = _load(Path(root)), root
+            refused = _refusal(project, expected)
+        except FactsheetError as error:
+            refused = str(error)
+        if refused:
+            conn.send(("fatal", refused))
+            return
+        warm_up()
+        collect_between_jobs()
+        conn.send(("ready", None))
+
+
+def _load(root: Path) -> Project:
+    """The project of an unpacked snapshot (imported here: the local pool never needs it)."""
     from ..source.loader import load_project
+
+    return load_project(root)
+
+
+def _refusal(project: Project, expected: dict[str, str]) -> str:
+    """Why this process must not render for a client that renders with ``expected``."""
     from .keys import environment, environment_difference
 
-    _, root, expected = conn.recv()
-    try:
-        project = load_project(Path(root))
-        difference = environment_difference(expected, environment(project))
-    except FactsheetError as error:
-        conn.send(("fatal", str(error)))
-        return
-    if difference:
-        conn.send(("fatal", difference))
-        return
-    warm_up()
-    conn.send(("ready", None))
-    serve(conn, project)
+    return environment_difference(expected, environment(project)) or ""
 
 
 def main() -> None:
