@@ -428,6 +428,72 @@ def test_a_job_that_always_kills_its_render_process_fails_alone_not_its_batch(
     )
 
 
+class KillsItsWorker(distributed.WorkerPlugin):
+    """On every worker, also each one that replaces a killed one: the job ``index``
+    kills the Dask worker process itself, as a machine that goes down would."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def setup(self, worker) -> None:
+        from pipeline.build import cluster as on_worker
+
+        original = on_worker.RenderProcess.run
+        self.original = original
+
+        def run(process, task, limits):
+            if task.index == self.index:
+                time.sleep(0.5)  # its "started" event reaches the scheduler first
+                os.kill(os.getpid(), signal.SIGKILL)
+            return original(process, task, limits)
+
+        on_worker.RenderProcess.run = run
+
+    def teardown(self, worker) -> None:
+        from pipeline.build import cluster as on_worker
+
+        on_worker.RenderProcess.run = self.original
+
+
+@pytest.fixture
+def own_cluster():
+    """A cluster of its own, for a test whose workers die again and again."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            scheduler_port=0,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,
+        ) as local,
+        distributed.Client(local.scheduler_address, set_as_default=False) as connected,
+    ):
+        connected.wait_for_workers(2, timeout=120)
+        yield local.scheduler_address, connected
+
+
+@pytest.mark.slow
+def test_a_job_that_kills_its_workers_fails_alone_when_the_scheduler_gives_up(
+    root, own_cluster
+) -> None:
+    """KilledWorker names a batch, not a job: its jobs run again one per task, and only
+    the job that kills its worker each time fails; its batch-mate is built."""
+    address, client = own_cluster
+    many = ("--variant", "standard", "--variant", "large-print", "--paper", "letter")
+    many += ("--paper", "a4", "--format", "json")
+    client.register_plugin(KillsItsWorker(0), name="kills-its-worker")  # first batch: 0, 1
+    out = root / "out-killed-worker"
+    result = dask_build(root, address, *JOBS, *many, "--out", str(out))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    report = summary(result)
+    assert report["built"] == 15 and report["failed"] == 1, result.stderr
+    (victim,) = [job for job in report["jobs"] if job["status"] == "failed"]
+    assert "the scheduler gave up on it" in victim["error"]
+    assert victim["attempts"] > MAX_ATTEMPTS  # its batch's runs, then its own
+
+
 def test_a_render_process_lost_mid_batch_reruns_only_the_jobs_it_did_not_finish(
     root, cluster, client
 ) -> None:

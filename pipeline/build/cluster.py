@@ -22,7 +22,8 @@ publishing, manifest (engine.py). This executor only moves work:
   dies ends its batch early: the task returns the outcomes it has, and the
   client submits the lost job again (``MAX_ATTEMPTS`` runs in all, counted
   per job, so batch-mates of a job that always crashes are not failed with
-  it) and the jobs after it;
+  it) and the jobs after it; a batch the scheduler gives up on (KilledWorker)
+  is split, each of its jobs submitted alone, for the same reason;
 - Ctrl-C or any error cancels what is left and removes the plugin (workers
   delete the snapshot);
 - a render process outlives its build, idle, for ``PARK_SECONDS``: the next
@@ -287,9 +288,21 @@ class DaskExecutor:
         checked = time.monotonic()
         empty_since: float | None = None
 
+        alone: set[int] = set()  # from a batch the scheduler gave up on: one job per task
+
+        def next_batch() -> list[Task]:
+            batch = [waiting.popleft()]
+            if batch[0].index in alone:
+                return batch
+            while len(batch) < batch_size(len(waiting) + len(batch), threads):
+                if not waiting or waiting[0].index in alone:
+                    break
+                batch.append(waiting.popleft())
+            return batch
+
         def submit() -> None:
             while len(futures) < 2 * threads + 4 and waiting:
-                batch = [waiting.popleft() for _ in range(batch_size(len(waiting), threads))]
+                batch = next_batch()
                 future = client.submit(
                     render_on_worker,
                     snapshot.digest,
@@ -312,6 +325,9 @@ class DaskExecutor:
                 _, batch = futures.pop(future.key)
                 for task, outcome in self._outcomes(future, batch, runs):
                     if outcome is None:  # after a lost job: not run yet
+                        waiting.appendleft(task)
+                    elif "alone" in outcome:
+                        alone.add(task.index)
                         waiting.appendleft(task)
                     elif "lost" in outcome:
                         losses[task.index] += 1
@@ -383,9 +399,16 @@ class DaskExecutor:
                     yield task, outcome | {"attempts": max(runs[task.index], 1)}
             return
         error = future.exception() if future.status == "error" else None
+        gave_up = error is None or type(error).__name__ == "KilledWorker"
+        if gave_up and len(batch) > 1:
+            # Its workers kept dying (allowed-failures): which job killed them is not
+            # known, so each runs again alone, and only a job that does it alone fails.
+            for task in batch:
+                yield task, {"alone": True}
+            return
         for task in batch:
             attempts = max(runs[task.index], 1)
-            if error is None or type(error).__name__ == "KilledWorker":
+            if gave_up:
                 yield task, lost(task, attempts, "the scheduler gave up on it")
             elif isinstance(error, RenderProcessLost):
                 yield task, lost(task, attempts, str(error))
