@@ -133,7 +133,7 @@ def snapshots_and_renderers(dask_worker) -> tuple[list[str], list[int]]:
 
 def parked_pids(dask_worker) -> list[int]:
     """On a worker: the render processes that finished builds left for the next one."""
-    from pipeline.build import cluster as on_worker
+    from pipeline.build import onworker as on_worker
 
     with on_worker._LOCK:
         return sorted(process.pid for process, _ in on_worker._PARKED.values())
@@ -141,7 +141,7 @@ def parked_pids(dask_worker) -> list[int]:
 
 def set_park_seconds(dask_worker, seconds: float) -> float:
     """On a worker: how long render processes stay parked; returns the previous value."""
-    from pipeline.build import cluster as on_worker
+    from pipeline.build import onworker as on_worker
 
     previous, on_worker.PARK_SECONDS = on_worker.PARK_SECONDS, seconds
     return previous
@@ -288,7 +288,7 @@ class DiesOn:
 def test_a_batch_whose_render_process_dies_returns_what_it_finished(
     project_dir, monkeypatch, dies_on
 ) -> None:
-    from pipeline.build import cluster as on_worker
+    from pipeline.build import onworker as on_worker
     from pipeline.build.executor import Task
     from pipeline.build.plan import plan
     from pipeline.source.loader import load_project
@@ -328,7 +328,7 @@ def test_a_render_process_left_big_by_a_job_is_replaced(
 ) -> None:
     """As in the local pool: over half the memory limit after a job, a worker's render
     process is stopped, so that the next job (or build) starts from a fresh one."""
-    from pipeline.build import cluster as on_worker
+    from pipeline.build import onworker as on_worker
     from pipeline.build.executor import Task
     from pipeline.build.plan import plan
     from pipeline.source.loader import load_project
@@ -356,7 +356,7 @@ def test_a_render_process_left_big_by_a_job_is_replaced(
 def kill_in_first_batch(dask_worker, undo: bool = False) -> int:
     """On a worker: the render process of the first batch of two or more jobs dies on the
     batch's second job (SIGKILL, as the OOM killer would). Returns the worker's pid."""
-    from pipeline.build import cluster as on_worker
+    from pipeline.build import onworker as on_worker
 
     original = getattr(on_worker, "_original_render_on_worker", on_worker.render_on_worker)
     if undo:
@@ -390,7 +390,7 @@ def kill_in_first_batch(dask_worker, undo: bool = False) -> int:
 def kill_job_every_time(dask_worker, index: int | None) -> int:
     """On a worker: the render process dies on job ``index`` every time it runs it
     (None: undo). Returns the worker's pid."""
-    from pipeline.build import cluster as on_worker
+    from pipeline.build import onworker as on_worker
 
     original = getattr(on_worker, "_original_run", on_worker.RenderProcess.run)
     on_worker._original_run = original
@@ -436,7 +436,7 @@ class KillsItsWorker(distributed.WorkerPlugin):
         self.index = index
 
     def setup(self, worker) -> None:
-        from pipeline.build import cluster as on_worker
+        from pipeline.build import onworker as on_worker
 
         original = on_worker.RenderProcess.run
         self.original = original
@@ -450,7 +450,7 @@ class KillsItsWorker(distributed.WorkerPlugin):
         on_worker.RenderProcess.run = run
 
     def teardown(self, worker) -> None:
-        from pipeline.build import cluster as on_worker
+        from pipeline.build import onworker as on_worker
 
         on_worker.RenderProcess.run = self.original
 
