@@ -21,7 +21,7 @@ from multiprocessing.connection import wait
 from typing import TYPE_CHECKING
 
 from .executor import MAX_ATTEMPTS, Task, Update, lost
-from .process import TICK, RenderProcess
+from .process import TICK, RenderProcess, left_big
 from .worker import warm_up
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ class LocalPool:
                                 yield Update("retrying", task, note=f"its worker was lost ({why})")
                             continue
                         busy.remove(process)
-                        if process.memory_mb() > limits.worker_memory_mb / 2:
+                        if left_big(process, limits):
                             process.stop()
                         else:
                             idle.append(process)

@@ -18,7 +18,7 @@ from distributed import WorkerPlugin, get_worker
 from ..errors import FactsheetError
 from ..source.model import Policy
 from .executor import Task
-from .process import RenderProcess
+from .process import RenderProcess, left_big
 from .snapshot import Snapshot
 
 _LOCK = threading.Lock()
@@ -139,8 +139,7 @@ def render_on_worker(
     list ends with ``{"lost": why}`` in that job's place and the jobs after it
     are left to the client, which counts that job's runs: a job that kills its
     process every time fails alone, never the jobs batched with it. A process
-    left big by a job (over half the memory limit) is replaced, as in the
-    local pool, so that memory does not creep across jobs and builds."""
+    left big by a job is replaced (process.left_big)."""
     worker = get_worker()
     outcomes: list[dict] = []
     for task in tasks:
@@ -152,7 +151,7 @@ def render_on_worker(
         outcome = process.run(task, limits)
         if outcome is None:  # died: reaped now, so that the next job starts a new process
             outcome = {"lost": f"the render process on {worker.address} {process.exit()}"}
-        elif process.alive and process.memory_mb() > limits.worker_memory_mb / 2:
+        elif process.alive and left_big(process, limits):
             process.stop()
         if not process.alive:
             with _LOCK:

@@ -61,6 +61,13 @@ def _prestarted(conn: Connection, inherited: list[Connection]) -> None:
     serve(conn, project)
 
 
+def left_big(process: RenderProcess, limits: Policy.Limits) -> bool:
+    """A process that a finished job left over half the memory limit is replaced, by
+    the local pool and on a Dask worker alike, so that memory does not creep across
+    jobs (and, on a worker, across builds)."""
+    return process.memory_mb() > limits.worker_memory_mb / 2
+
+
 class RenderProcess:
     """A render process and the job it is running, if any."""
 
