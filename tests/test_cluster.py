@@ -8,6 +8,7 @@ with a local build of the same project.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -123,12 +124,15 @@ def snapshots_and_renderers(dask_worker) -> tuple[list[str], list[int]]:
 
     folder = Path(dask_worker.local_directory) / "factsheet"
     unpacked = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-    children = sorted(
-        child.pid
-        for child in psutil.Process().children()
-        if "pipeline.build.worker" in " ".join(child.cmdline()) and child.status() != "zombie"
-    )
-    return unpacked, children
+    children = []
+    for child in psutil.Process().children():
+        # A process being stopped may exit, or wait to be reaped, while we look.
+        with contextlib.suppress(psutil.NoSuchProcess):  # ZombieProcess is one too
+            if child.status() != psutil.STATUS_ZOMBIE and "pipeline.build.worker" in " ".join(
+                child.cmdline()
+            ):
+                children.append(child.pid)
+    return unpacked, sorted(children)
 
 
 def parked_pids(dask_worker) -> list[int]:
@@ -178,10 +182,15 @@ def test_parked_render_processes_stop_when_their_time_is_up(root, cluster, clien
     try:
         result = dask_build(root, cluster.scheduler_address, "--force", "--format", "json")
         assert summary(result)["built"] == 4
+        # The reaper takes a process off the parked list, then stops it: wait for both.
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and any(client.run(parked_pids).values()):
+        while time.monotonic() < deadline:
+            left = client.run(snapshots_and_renderers)
+            if not any(client.run(parked_pids).values()) and not any(
+                children for _, children in left.values()
+            ):
+                break
             time.sleep(0.2)
-        left = client.run(snapshots_and_renderers)
         assert all(children == [] for _, children in left.values()), left
     finally:
         for worker, seconds in previous.items():
