@@ -36,8 +36,13 @@ test: setup test-system browser
 # a `factsheet` command then starts without compiling its modules, also where
 # writing bytecode is turned off (PYTHONDONTWRITEBYTECODE). Up-to-date files are
 # skipped; an edited module is compiled again.
-setup: system $(VENV)/.installed
+setup: system $(VENV)/.installed $(VENV)/etc/dask/factsheet.yaml
 	@$(BIN)/python -m compileall -q pipeline
+
+# Dask reads $(VENV)/etc/dask/*.yaml in every scheduler and worker started from the
+# venv: the settings a rendering cluster wants (see the file).
+$(VENV)/etc/dask/factsheet.yaml: pipeline/build/dask.yaml $(VENV)/.installed
+	install -D -m 644 $< $@
 
 # A clean venv from the lock alone (--require-hashes refuses anything unpinned
 # or altered); the project itself goes in last, without pulling anything else.

@@ -726,3 +726,14 @@ def test_a_command_line_cluster_builds_byte_identical_pdfs(root, command_line_cl
     )
     assert imprint.returncode == 0, imprint.stderr
     assert published(root / "out-dask-imprint") == published(root / "out-local-imprint")
+    # Started from the project's set-up, scheduler and workers read pipeline/build/dask.yaml
+    # (installed by `make setup` into the venv's etc/dask).
+    import dask
+
+    tick = "distributed.admin.tick.interval"
+    with distributed.Client(command_line_cluster, set_as_default=False) as client:
+        # (functions of an importable module or lambdas: these workers cannot import tests)
+        sampled = client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+        assert list(sampled.values()) == [False, False]
+        assert list(client.run(dask.config.get, tick).values()) == ["1s", "1s"]
+        assert client.run_on_scheduler(dask.config.get, tick) == "1s"
