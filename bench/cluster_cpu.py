@@ -20,12 +20,9 @@ Usage: python bench/cluster_cpu.py [--sheets 100] [--langs 2] [--rounds 2] [--da
 from __future__ import annotations
 
 import argparse
-import os
 import resource
-import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -33,7 +30,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import LANGS, make_catalog  # noqa: E402
-from scale import CLIENT, VARIANTS, CommandLineCluster, short_sheet  # noqa: E402
+from scale import CLIENT_CPU, VARIANTS, CommandLineCluster, factsheet, short_sheet  # noqa: E402
 
 #: Dask's defaults for what pipeline/build/dask.yaml changes (environment wins over files).
 DASK_DEFAULTS = {
@@ -72,23 +69,11 @@ def cluster_cpu(roots: list[int]) -> dict[int, tuple[str, float]]:
 
 def build(folder: Path, env: dict, *args: str) -> tuple[float, float, float]:
     """Seconds, the client's CPU, and the CPU of the client with its reaped children."""
-    rss_file = folder.parent / "rss"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", CLIENT, "-q", "build", *VARIANTS, "--force", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env, "NO_COLOR": "1", "BENCH_RSS_FILE": str(rss_file)},
-    )
-    elapsed = time.perf_counter() - started
+    elapsed, _, _ = factsheet(folder, env, "-q", "build", *VARIANTS, "--force", *args)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode != 0:
-        sys.exit(f"factsheet build {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    client = float(rss_file.read_text().split()[1])
     reaped = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return elapsed, client, reaped
+    return elapsed, CLIENT_CPU[0], reaped
 
 
 def main() -> None:

@@ -7,8 +7,8 @@ fits in a benchmark run) and measures, in one run:
   with an empty parse cache and again with a warm one;
 - a full build on the local pool (--jobs W) and on a Dask cluster of the same
   size started here from the command line (`dask scheduler`, `dask worker
-  --nworkers W --nthreads 1`): throughput, and their overhead ratio;
-  The cluster is started from this venv, so it reads pipeline/build/dask.yaml
+  --nworkers W --nthreads 1`): throughput, and their overhead ratio. The
+  cluster is started from this venv, so it reads pipeline/build/dask.yaml
   (installed by `make setup`), as a user's cluster started from the
   project's set-up does;
 - a no-op rebuild of the 2,000 jobs;
